@@ -1,0 +1,211 @@
+//! Command-line handling shared by the applets.
+//!
+//! argh builds each applet's option struct, but it does not take clustered
+//! short flags (`-tulpn`), `--opt=value` or unique prefixes of long options,
+//! all of which users type and scripts rely on. [`expand`] therefore walks the
+//! arguments with getopt_long's rules and hands argh one canonical
+//! `--long [value]` per option; it also words errors as glibc's getopt does,
+//! since that is what users of the C tools see.
+
+use argh::FromArgs;
+use std::ffi::OsString;
+
+/// One option an applet accepts.
+pub struct Opt {
+    /// Short letter, or 0 for a long-only option.
+    pub short: u8,
+    /// Long name without dashes; also argh's field name (with `-`).
+    pub long: &'static str,
+    /// Takes a value (`-A inet`, `-Ainet`, `--protocol=inet`).
+    pub arg: bool,
+}
+
+pub const fn flag(short: u8, long: &'static str) -> Opt {
+    Opt { short, long, arg: false }
+}
+
+pub const fn value(short: u8, long: &'static str) -> Opt {
+    Opt { short, long, arg: true }
+}
+
+/// A usage error, already worded as glibc's getopt would.
+pub struct UsageError(pub Vec<u8>);
+
+fn err(parts: &[&[u8]]) -> UsageError {
+    UsageError(parts.concat())
+}
+
+/// Rewrite `args` (without argv[0]) into canonical argh arguments. An
+/// argument `-N` that is a number is passed through when `numeric_ok` says so
+/// (fuser's `-15` signal), as is a lone `-`.
+pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<String>, UsageError> {
+    let mut out = Vec::with_capacity(args.len() + 4);
+    let mut operands = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_encoded_bytes();
+        i += 1;
+        if a == b"--" {
+            operands.extend(args[i..].iter().map(lossy));
+            break;
+        }
+        if let Some(body) = a.strip_prefix(b"--") {
+            let (name, val) = match memchr::memchr(b'=', body) {
+                Some(k) => (&body[..k], Some(&body[k + 1..])),
+                None => (body, None),
+            };
+            let o = find_long(specs, name)?;
+            out.push(long_flag(o));
+            match (o.arg, val) {
+                (false, Some(_)) => return Err(err(&[b"option '--", o.long.as_bytes(), b"' doesn't allow an argument"])),
+                (true, Some(v)) => out.push(String::from_utf8_lossy(v).into_owned()),
+                (true, None) => match args.get(i) {
+                    Some(v) => {
+                        out.push(lossy(v));
+                        i += 1;
+                    }
+                    None => return Err(err(&[b"option '--", o.long.as_bytes(), b"' requires an argument"])),
+                },
+                (false, None) => {}
+            }
+            continue;
+        }
+        if a.len() < 2 || a[0] != b'-' || (numeric_ok && a[1..].iter().all(u8::is_ascii_digit)) {
+            operands.push(lossy(&args[i - 1]));
+            continue;
+        }
+        // A cluster of short options: `-tulpn`, `-Ainet`, `-tA inet`.
+        let mut k = 1;
+        while k < a.len() {
+            let c = a[k];
+            k += 1;
+            let Some(o) = specs.iter().find(|o| o.short == c && c != 0) else {
+                return Err(err(&[b"invalid option -- '", &[c], b"'"]));
+            };
+            out.push(long_flag(o));
+            if o.arg {
+                if k < a.len() {
+                    out.push(String::from_utf8_lossy(&a[k..]).into_owned());
+                } else if let Some(v) = args.get(i) {
+                    out.push(lossy(v));
+                    i += 1;
+                } else {
+                    return Err(err(&[b"option requires an argument -- '", &[c], b"'"]));
+                }
+                break;
+            }
+        }
+    }
+    if !operands.is_empty() {
+        out.push("--".into());
+        out.extend(operands);
+    }
+    Ok(out)
+}
+
+fn lossy(s: &OsString) -> String {
+    s.to_string_lossy().into_owned()
+}
+
+fn long_flag(o: &Opt) -> String {
+    let mut s = String::with_capacity(o.long.len() + 2);
+    s.push_str("--");
+    s.push_str(o.long);
+    s
+}
+
+/// getopt_long's matching: an exact name, else a unique prefix.
+fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
+    if let Some(o) = specs.iter().find(|o| o.long.as_bytes() == name) {
+        return Ok(o);
+    }
+    let mut hits = specs.iter().filter(|o| !name.is_empty() && o.long.as_bytes().starts_with(name));
+    match (hits.next(), hits.next()) {
+        (Some(o), None) => Ok(o),
+        (None, _) => Err(err(&[b"unrecognized option '--", name, b"'"])),
+        (Some(a), Some(b)) => {
+            let mut m = [b"option '--".as_slice(), name, b"' is ambiguous; possibilities:"].concat();
+            for o in [a, b].into_iter().chain(hits) {
+                m.extend_from_slice(b" '--");
+                m.extend_from_slice(o.long.as_bytes());
+                m.push(b'\'');
+            }
+            Err(UsageError(m))
+        }
+    }
+}
+
+/// Expand, then let argh build the applet's option struct. `--help` is
+/// argh's own word, so it is taken out first and returned as a flag; an
+/// applet declares it as `flag(b'h', "help")` but not in its struct.
+pub fn parse<T: FromArgs>(applet: &str, specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<(T, bool), UsageError> {
+    let mut expanded = expand(specs, args, numeric_ok)?;
+    let ends = expanded.iter().position(|a| a == "--").unwrap_or(expanded.len());
+    let before = expanded.len();
+    let mut k = 0;
+    expanded.retain(|a| {
+        k += 1;
+        k > ends || a != "--help"
+    });
+    let help = expanded.len() != before;
+    let refs: Vec<&str> = expanded.iter().map(String::as_str).collect();
+    T::from_args(&[applet], &refs).map(|t| (t, help)).map_err(|e| {
+        // expand() only passes options the struct declares, so argh can only
+        // object to a repeated single-valued option or a bad value.
+        UsageError(e.output.trim_end().as_bytes().to_vec())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPECS: &[Opt] = &[flag(b't', "tcp"), flag(b'u', "udp"), flag(b'n', "numeric"), flag(0, "numeric-hosts"), flag(0, "numeric-ports"), value(b'A', "protocol"), flag(b'4', "inet"), flag(b'6', "inet6")];
+
+    fn ex(args: &[&str]) -> Result<Vec<String>, String> {
+        let a: Vec<OsString> = args.iter().map(OsString::from).collect();
+        expand(SPECS, &a, false).map_err(|e| String::from_utf8(e.0).unwrap())
+    }
+
+    #[test]
+    fn clusters_and_values() {
+        assert_eq!(ex(&["-tun"]).unwrap(), ["--tcp", "--udp", "--numeric"]);
+        assert_eq!(ex(&["-tAinet"]).unwrap(), ["--tcp", "--protocol", "inet"]);
+        assert_eq!(ex(&["-tA", "inet", "-n"]).unwrap(), ["--tcp", "--protocol", "inet", "--numeric"]);
+        assert_eq!(ex(&["-A", "-t"]).unwrap(), ["--protocol", "-t"]);
+    }
+
+    #[test]
+    fn long_forms() {
+        assert_eq!(ex(&["--protocol=inet,unix"]).unwrap(), ["--protocol", "inet,unix"]);
+        assert_eq!(ex(&["--protocol", "unix"]).unwrap(), ["--protocol", "unix"]);
+        assert_eq!(ex(&["--tc", "--numeric"]).unwrap(), ["--tcp", "--numeric"]);
+        assert_eq!(ex(&["--inet"]).unwrap(), ["--inet"], "an exact match beats a longer name");
+        assert_eq!(ex(&["--inet6"]).unwrap(), ["--inet6"]);
+    }
+
+    #[test]
+    fn operands_and_double_dash() {
+        assert_eq!(ex(&["-t", "foo", "--", "-u"]).unwrap(), ["--tcp", "--", "foo", "-u"]);
+        assert_eq!(ex(&["-"]).unwrap(), ["--", "-"]);
+    }
+
+    #[test]
+    fn getopt_messages() {
+        assert_eq!(ex(&["-tz"]).unwrap_err(), "invalid option -- 'z'");
+        assert_eq!(ex(&["-A"]).unwrap_err(), "option requires an argument -- 'A'");
+        assert_eq!(ex(&["--protocol"]).unwrap_err(), "option '--protocol' requires an argument");
+        assert_eq!(ex(&["--tcp=x"]).unwrap_err(), "option '--tcp' doesn't allow an argument");
+        assert_eq!(ex(&["--bogus"]).unwrap_err(), "unrecognized option '--bogus'");
+        assert_eq!(ex(&["--"]).unwrap(), Vec::<String>::new());
+        assert_eq!(ex(&["--num"]).unwrap_err(), "option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts' '--numeric-ports'");
+    }
+
+    #[test]
+    fn numeric_options_pass_through_when_asked() {
+        let a: Vec<OsString> = ["-15", "-k"].iter().map(OsString::from).collect();
+        let specs = [flag(b'k', "kill")];
+        assert_eq!(expand(&specs, &a, true).ok().unwrap(), ["--kill", "--", "-15"]);
+        assert!(expand(&specs, &a, false).is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! sockbox: which sockets are open and who holds them, from /proc.
+//!
+//! The library holds everything the applets share; `main.rs` only
+//! dispatches on the name the binary was called by.
+
+pub mod addr;
+pub mod out;
+pub mod proc;
+pub mod spill;
+pub mod applets;
+pub mod cli;
+pub mod names;

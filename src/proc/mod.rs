@@ -1,0 +1,101 @@
+//! Readers for the proc filesystem, one module per source.
+//!
+//! Every reader works relative to a [`ProcRoot`]: `/proc`, or the directory
+//! named by `HOST_PROC` (containers, fixture trees in tests).
+
+pub mod fd;
+pub mod inet;
+pub mod lines;
+pub mod route;
+pub mod unix;
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStringExt;
+
+/// Longest relative path we build under the root ("4294967295/cmdline").
+const REL_MAX: usize = 64;
+
+pub struct ProcRoot {
+    /// The root as given, for error messages (`/proc`).
+    pub path: Vec<u8>,
+    dir: OwnedFd,
+}
+
+impl ProcRoot {
+    /// `HOST_PROC` if set and non-empty, else `/proc`.
+    pub fn from_env() -> Result<ProcRoot, (Vec<u8>, io::Error)> {
+        let path = match std::env::var_os("HOST_PROC") {
+            Some(p) if !p.is_empty() => OsString::into_vec(p),
+            _ => b"/proc".to_vec(),
+        };
+        ProcRoot::open(path)
+    }
+
+    pub fn open(mut path: Vec<u8>) -> Result<ProcRoot, (Vec<u8>, io::Error)> {
+        while path.len() > 1 && path.ends_with(b"/") {
+            path.pop();
+        }
+        let mut c = path.clone();
+        c.push(0);
+        // SAFETY: `c` is NUL-terminated.
+        let fd = unsafe { libc::open(c.as_ptr().cast(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return Err((path, io::Error::last_os_error()));
+        }
+        // SAFETY: `fd` was just opened and is owned by nobody else.
+        Ok(ProcRoot { path, dir: unsafe { OwnedFd::from_raw_fd(fd) } })
+    }
+
+    pub fn raw_fd(&self) -> i32 {
+        self.dir.as_raw_fd()
+    }
+
+    /// Open `rel` (like `net/tcp`) under the root.
+    pub fn open_file(&self, rel: &[u8]) -> io::Result<File> {
+        let fd = openat(self.raw_fd(), rel, libc::O_RDONLY | libc::O_CLOEXEC)?;
+        Ok(File::from(fd))
+    }
+
+    /// Open `net/NAME`: `Ok(None)` when the file does not exist (no IPv6,
+    /// UDP-Lite gone from the kernel), which means "no such sockets".
+    pub fn open_net(&self, name: &str) -> io::Result<Option<File>> {
+        let mut rel: heapless::Vec<u8, REL_MAX> = heapless::Vec::new();
+        if rel.extend_from_slice(b"net/").is_err() || rel.extend_from_slice(name.as_bytes()).is_err() {
+            return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+        }
+        match self.open_file(&rel) {
+            Ok(f) => Ok(Some(f)),
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The full path of `rel` for messages: `/proc/net/tcp`.
+    pub fn display(&self, rel: &[u8]) -> Vec<u8> {
+        let mut p = self.path.clone();
+        if !p.ends_with(b"/") {
+            p.push(b'/');
+        }
+        p.extend_from_slice(rel);
+        p
+    }
+}
+
+/// `openat(dir, rel)` with a stack-built C string.
+pub fn openat(dir: i32, rel: &[u8], flags: i32) -> io::Result<OwnedFd> {
+    let mut c = [0u8; REL_MAX + 1];
+    if rel.len() > REL_MAX || rel.contains(&0) {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    }
+    c[..rel.len()].copy_from_slice(rel);
+    // SAFETY: `c` is NUL-terminated (zero-filled beyond `rel`).
+    let fd = unsafe { libc::openat(dir, c.as_ptr().cast(), flags) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: freshly opened, owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}

@@ -1,0 +1,88 @@
+//! A vector that lives in a fixed inline array until it outgrows it.
+//!
+//! A router has a few dozen sockets; a server tens of thousands. The common
+//! case stays in a heapless array (no allocation at all); the first push past
+//! capacity moves everything to the heap and carries on, so nothing is lost.
+
+pub enum SpillVec<T, const N: usize> {
+    Inline(heapless::Vec<T, N>),
+    Heap(Vec<T>),
+}
+
+impl<T, const N: usize> Default for SpillVec<T, N> {
+    fn default() -> Self {
+        SpillVec::Inline(heapless::Vec::new())
+    }
+}
+
+impl<T, const N: usize> SpillVec<T, N> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, v: T) {
+        match self {
+            SpillVec::Inline(a) => {
+                if let Err(v) = a.push(v) {
+                    let mut h = Vec::with_capacity(N * 2);
+                    h.extend(core::mem::take(a));
+                    h.push(v);
+                    *self = SpillVec::Heap(h);
+                }
+            }
+            SpillVec::Heap(h) => h.push(v),
+        }
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            SpillVec::Inline(a) => a,
+            SpillVec::Heap(h) => h,
+        }
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        match self {
+            SpillVec::Inline(a) => a,
+            SpillVec::Heap(h) => h,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn last_mut(&mut self) -> Option<&mut T> {
+        self.as_mut_slice().last_mut()
+    }
+
+    pub fn spilled(&self) -> bool {
+        matches!(self, SpillVec::Heap(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spills_without_losing_anything() {
+        let mut v: SpillVec<u32, 4> = SpillVec::new();
+        for i in 0..4 {
+            v.push(i);
+        }
+        assert!(!v.spilled());
+        for i in 4..100 {
+            v.push(i);
+        }
+        assert!(v.spilled());
+        assert_eq!(v.as_slice(), (0..100).collect::<Vec<_>>().as_slice());
+        v.as_mut_slice().reverse();
+        assert_eq!(v.as_slice()[0], 99);
+        assert_eq!(v.len(), 100);
+    }
+}
