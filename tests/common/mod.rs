@@ -1,0 +1,177 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The sockbox binary under test: `SOCKBOX_BIN` (a cross build) or the
+/// one cargo built for this test run.
+pub fn sockbox_bin() -> PathBuf {
+    match std::env::var_os("SOCKBOX_BIN") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_sockbox")),
+    }
+}
+
+/// `SOCKBOX_RUNNER`, e.g. `qemu-mips-static -cpu 24Kc`, split on blanks.
+pub fn runner() -> Vec<String> {
+    std::env::var("SOCKBOX_RUNNER").unwrap_or_default().split_whitespace().map(String::from).collect()
+}
+
+/// A fresh, world-readable scratch directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sockbox-test-{}-{}", name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    set_mode(&d, 0o755);
+    d
+}
+
+pub fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A directory holding `APPLET -> sockbox` links, so argv[0] selects it.
+pub fn applet_dir(name: &str) -> PathBuf {
+    let d = scratch(name);
+    for a in ["netstat", "ss-lite", "ss", "fuser-port"] {
+        std::os::unix::fs::symlink(sockbox_bin(), d.join(a)).unwrap();
+    }
+    d
+}
+
+pub struct Output {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub code: Option<i32>,
+}
+
+impl Output {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    pub fn err(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Run `program args`, optionally as `user` (through setpriv) and under
+/// the cross runner when `program` is sockbox.
+pub fn run(program: &Path, args: &[&str], user: Option<&str>, env: &[(&str, &str)]) -> Output {
+    // A hang fails the test within a minute instead of stalling the run.
+    let mut argv: Vec<String> = vec!["timeout".into(), "60".into()];
+    if let Some(u) = user {
+        argv.extend(["setpriv", "--reuid", u, "--regid", "65534", "--clear-groups"].map(String::from));
+    }
+    let is_ours = std::fs::canonicalize(program).ok() == std::fs::canonicalize(sockbox_bin()).ok();
+    if is_ours {
+        argv.extend(runner());
+        if !runner().is_empty() {
+            // qemu-user takes argv[0] from -0 so the applet name survives.
+            argv.extend(["-0".to_string(), program.file_name().unwrap().to_string_lossy().into_owned()]);
+        }
+    }
+    argv.push(program.to_string_lossy().into_owned());
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {argv:?}: {e}"));
+    Output { stdout: out.stdout, stderr: out.stderr, code: out.status.code() }
+}
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Move the calling thread into a new network namespace with loopback up,
+/// a veth pair and a few routes. Children spawned from this thread inherit
+/// it, so every socket they see is one the test made, and reverse lookups
+/// fail at once instead of reaching a name server: the two unreachable
+/// halves of the address space shadow the default route, so a DNS query
+/// gets EHOSTUNREACH instead of waiting for an ARP reply that never comes.
+pub fn private_netns() -> Result<(), String> {
+    if !is_root() {
+        return Err("needs root".into());
+    }
+    // SAFETY: unshare affects only the calling thread's namespaces.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+        return Err(format!("unshare(CLONE_NEWNET): {}", std::io::Error::last_os_error()));
+    }
+    let script = "set -e
+        ip link set lo up
+        ip link add sbx0 type veth peer name sbx1
+        ip addr add 192.0.2.1/24 dev sbx0
+        ip link set sbx0 up
+        ip link set sbx1 up
+        ip route add default via 192.0.2.254 dev sbx0
+        ip route add unreachable 0.0.0.0/1
+        ip route add unreachable 128.0.0.0/1
+        ip route add 198.51.100.0/24 via 192.0.2.253 dev sbx0 metric 7
+        ip route add prohibit 203.0.113.0/24
+        ip route add 169.254.0.0/16 dev sbx0
+        ip route add 192.0.2.77 via 192.0.2.254 dev sbx0";
+    let st = Command::new("sh").args(["-c", script]).status().map_err(|e| e.to_string())?;
+    if !st.success() {
+        return Err("network namespace setup failed".into());
+    }
+    Ok(())
+}
+
+/// A python socket holder (tests/live/holder.py) kept alive for the test.
+pub struct Holder {
+    child: Child,
+}
+
+impl Holder {
+    pub fn start(user: Option<&str>, mode: &str, arg: &str) -> Holder {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/holder.py");
+        let mut argv: Vec<String> = Vec::new();
+        if let Some(u) = user {
+            argv.extend(["setpriv", "--reuid", u, "--regid", "65534", "--clear-groups"].map(String::from));
+        }
+        argv.extend(["/usr/bin/python3".to_string(), script.to_string_lossy().into_owned(), mode.into(), arg.into()]);
+        let mut child = Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 for the socket holder");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "socket holder failed to start ({mode})");
+        Holder { child }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        if let Some(mut i) = self.child.stdin.take() {
+            let _ = i.write_all(b"");
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Line-by-line difference for assertion messages.
+pub fn diff(want: &[u8], got: &[u8]) -> String {
+    let w: Vec<&str> = std::str::from_utf8(want).unwrap_or("<binary>").lines().collect();
+    let g: Vec<&str> = std::str::from_utf8(got).unwrap_or("<binary>").lines().collect();
+    let mut s = String::new();
+    for i in 0..w.len().max(g.len()) {
+        let (a, b) = (w.get(i).copied(), g.get(i).copied());
+        if a != b {
+            s.push_str(&format!("line {}:\n  want {:?}\n  got  {:?}\n", i + 1, a, b));
+        }
+    }
+    s
+}

@@ -1,0 +1,125 @@
+//! Live tests: sockbox `netstat` beside net-tools `netstat` on the same
+//! sockets, at the same moment, as root and as an unprivileged user.
+//!
+//! Each test moves its thread into a private network namespace, so every
+//! socket listed is one the test opened and the two outputs can be compared
+//! whole, byte for byte (stdout, stderr and exit status).
+
+mod common;
+use common::*;
+
+/// Option sets compared in full. Name resolution is on in several: inside the
+/// namespace a reverse lookup fails at once, as for both tools alike.
+const CASES: &[&[&str]] = &[
+    &["-tn"],
+    &["-tan"],
+    &["-tln"],
+    &["-tulpn"],
+    &["-tuanp"],
+    &["-tuanpe"],
+    &["-tuanee"],
+    &["-uan"],
+    &["-Uan"],
+    &["-wan"],
+    &["-wn"],
+    &["-an"],
+    &["-a"],
+    &["-ap"],
+    &["-tl"],
+    &["-tua", "--numeric-hosts"],
+    &["-tua", "--numeric-ports"],
+    &["-tuae", "--numeric-users"],
+    &["-tuaW"],
+    &["-xa"],
+    &["-xap"],
+    &["-xl"],
+    &["-x"],
+    &["-4an"],
+    &["-6an"],
+    &["-A", "inet6", "-lnp"],
+    &["-Ainet,unix", "-l"],
+    &["--tcp", "--listening", "--numeric", "--programs"],
+    &["--protocol=inet", "--all", "--numer"],
+    &["-lnp", "--unix"],
+    &["-r"],
+    &["-rn"],
+    &["-rne"],
+    &["-rnee"],
+    &["-rN"],
+    &["-rA", "unix"],
+    &["-A", "bogus"],
+    &["-tz"],
+    &["-A"],
+    &["--programz"],
+    &["--tcp=1"],
+];
+
+fn compare(dir: &std::path::Path, args: &[&str], user: Option<&str>) -> Result<(), String> {
+    let want = run(std::path::Path::new("netstat"), args, user, &[]);
+    let got = run(&dir.join("netstat"), args, user, &[]);
+    let who = user.unwrap_or("root");
+    let mut fail = String::new();
+    if want.stdout != got.stdout {
+        fail += &format!("stdout differs for netstat {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
+    }
+    // net-tools' usage text is its own; compare only the first stderr line
+    // (the error message) when the usage follows.
+    let first = |v: &[u8]| v.split(|c| *c == b'\n').next().unwrap_or(&[]).to_vec();
+    let usage_follows = want.stderr.windows(6).any(|w| w == b"usage:");
+    let (we, ge) = if usage_follows { (first(&want.stderr), first(&got.stderr)) } else { (want.stderr.clone(), got.stderr.clone()) };
+    if we != ge {
+        fail += &format!("stderr differs for netstat {args:?} as {who}:\n{}", diff(&we, &ge));
+    }
+    if want.code != got.code {
+        fail += &format!("exit status differs for netstat {args:?} as {who}: want {:?} got {:?}\n", want.code, got.code);
+    }
+    if fail.is_empty() { Ok(()) } else { Err(fail) }
+}
+
+#[test]
+fn netstat_matches_net_tools_on_live_sockets() {
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED live comparison with net-tools: {why}");
+        return;
+    }
+    let work = scratch("live");
+    let udir = work.join("user");
+    std::fs::create_dir_all(&udir).unwrap();
+    set_mode(&udir, 0o777);
+    let _root = Holder::start(None, "full", work.to_str().unwrap());
+    let _user = Holder::start(Some("nobody"), "user", udir.to_str().unwrap());
+    let dir = applet_dir("live-bin");
+    let mut failures = Vec::new();
+    for user in [None, Some("nobody")] {
+        for args in CASES {
+            if let Err(e) = compare(&dir, args, user) {
+                failures.push(e);
+            }
+        }
+    }
+    // The scene really has what the cases are about.
+    let all = run(&dir.join("netstat"), &["-anp"], None, &[]).text();
+    for want in ["tcp6", "udp6", "udpl", "raw6", "LISTENING", "@sockbox-live", "/python3", "[ ACC ]", "SEQPACKET", "ESTABLISHED"] {
+        assert!(all.contains(want), "live scene lacks {want}:\n{all}");
+    }
+    assert!(failures.is_empty(), "{} of {} comparisons failed:\n{}", failures.len(), CASES.len() * 2, failures.join("\n"));
+}
+
+/// More sockets than the owner map holds inline: every one still has its
+/// owner, and the listing equals net-tools'.
+#[test]
+fn capacity_every_socket_keeps_its_owner() {
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED capacity test: {why}");
+        return;
+    }
+    let n = 1500; // 3000 connected sockets + 2 listeners, past the inline 512
+    let holder = Holder::start(None, "many", &n.to_string());
+    let dir = applet_dir("capacity");
+    let got = run(&dir.join("netstat"), &["-tanp"], None, &[]);
+    let want = run(std::path::Path::new("netstat"), &["-tanp"], None, &[]);
+    assert!(want.stdout == got.stdout, "{}", diff(&want.stdout, &got.stdout));
+    let tag = format!(" {}/python3", holder.pid());
+    let owned = got.text().lines().filter(|l| l.contains("ESTABLISHED") && l.trim_end().ends_with(tag.trim())).count();
+    assert_eq!(owned, 2 * n, "every established socket names its holder");
+}
