@@ -175,3 +175,74 @@ pub fn diff(want: &[u8], got: &[u8]) -> String {
     }
     s
 }
+
+/// Copy a fixture proc tree to `dst`, turning it into what a big-endian CPU
+/// would show for the same sockets: every 32-bit address word of the socket
+/// tables and of the route table has its bytes reversed. Ports, queues,
+/// inodes and everything else are plain numbers and stay as they are.
+pub fn big_endian_twin(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let (from, to) = (e.path(), dst.join(e.file_name()));
+        let ft = e.file_type().unwrap();
+        if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&from).unwrap(), &to).unwrap();
+        } else if ft.is_dir() {
+            big_endian_twin(&from, &to);
+        } else {
+            let data = std::fs::read(&from).unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            let in_net = from.parent().and_then(|p| p.file_name()) == Some(std::ffi::OsStr::new("net"));
+            let fields: &[usize] = match name.as_str() {
+                _ if !in_net => &[],
+                "tcp" | "tcp6" | "udp" | "udp6" | "udplite" | "udplite6" | "raw" | "raw6" => &[1, 2],
+                "route" => &[1, 2, 7],
+                _ => &[],
+            };
+            std::fs::write(&to, swap_address_fields(&data, fields)).unwrap();
+        }
+    }
+}
+
+/// Reverse the byte order of each 8-hex-digit word in the given
+/// whitespace-separated fields (0-based) of every line but the first. A
+/// field's `:PORT` suffix is left alone. Layout and lengths are kept.
+pub fn swap_address_fields(data: &[u8], fields: &[usize]) -> Vec<u8> {
+    let mut out = data.to_vec();
+    if fields.is_empty() {
+        return out;
+    }
+    let mut line_start = 0;
+    for (lineno, line) in data.split(|c| *c == b'\n').enumerate() {
+        if lineno > 0 {
+            let mut idx = 0;
+            let mut i = 0;
+            while i < line.len() {
+                if line[i] == b' ' || line[i] == b'\t' {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < line.len() && line[i] != b' ' && line[i] != b'\t' {
+                    i += 1;
+                }
+                if fields.contains(&idx) {
+                    let field = &line[start..i];
+                    let hex_len = field.iter().position(|c| *c == b':').unwrap_or(field.len());
+                    for w in (0..hex_len / 8 * 8).step_by(8) {
+                        let word = &field[w..w + 8];
+                        let at = line_start + start + w;
+                        for k in 0..4 {
+                            out[at + 2 * k] = word[6 - 2 * k];
+                            out[at + 2 * k + 1] = word[7 - 2 * k];
+                        }
+                    }
+                }
+                idx += 1;
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    out
+}
