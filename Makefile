@@ -1,0 +1,45 @@
+# sockbox: `make run ARGS=-tulpn` to try it, `make test` to check everything.
+SHELL := /bin/bash
+CARGO ?= cargo
+ARGS ?= -tulpn
+
+.PHONY: build run setup test test-host test-cross dist size bench clean
+
+build:
+	$(CARGO) build --release --locked
+
+## run: the netstat applet on this machine (ARGS=..., default -tulpn)
+run: build
+	./target/release/sockbox netstat $(ARGS)
+
+## setup: everything the tests and cross builds need (idempotent)
+setup:
+	bash tests/setup.sh
+	bash cross/setup.sh
+
+## test: host unit/fixture/live tests, all five cross builds, qemu fixture
+## tests on each (big-endian twin for mips_24kc), and the size budget
+test: setup test-host dist test-cross size
+
+test-host:
+	$(CARGO) test --locked
+
+test-cross:
+	bash cross/test.sh
+
+## dist: static binaries in dist/<openwrt-arch>/sockbox
+dist: setup
+	bash cross/dist.sh
+
+## size: bytes per target against cross/budget.tsv (fails when over)
+size:
+	bash cross/size.sh
+
+## bench: 24,000 sockets; sockbox vs net-tools, busybox and ss (needs root)
+bench: setup
+	bash cross/dist.sh x86_64
+	unshare -n /usr/bin/python3 tests/bench/bench.py dist/x86_64/sockbox
+
+clean:
+	$(CARGO) clean
+	rm -rf dist

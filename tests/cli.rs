@@ -1,0 +1,209 @@
+//! The multicall binary's behaviour at its edges: dispatch, --list,
+//! --install, errors and exit codes, closed pipes and malformed /proc data.
+
+mod common;
+use common::*;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn sockbox(args: &[&str], env: &[(&str, &str)]) -> Output {
+    run(&sockbox_bin(), args, None, env)
+}
+
+const TCP_HDR: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+const UNIX_HDR: &str = "Num       RefCount Protocol Flags    Type St Inode Path\n";
+
+/// A proc tree with the given `net/` files.
+fn tree(name: &str, files: &[(&str, String)]) -> PathBuf {
+    let d = scratch(name);
+    std::fs::create_dir_all(d.join("net")).unwrap();
+    for (f, text) in files {
+        std::fs::write(d.join("net").join(f), text).unwrap();
+    }
+    d
+}
+
+fn tcp_line(slot: usize, lport: u16, inode: u64) -> String {
+    format!("{slot:4}: 0100007F:{lport:04X} 0100007F:0016 01 00000000:00000000 00:00000000 00000000     0        0 {inode} 1 0000000000000000 20 4 30 10 -1\n")
+}
+
+#[test]
+fn list_and_dispatch() {
+    let o = sockbox(&["--list"], &[]);
+    assert_eq!(o.text(), "netstat\n", "only built applets are listed");
+    assert_eq!(o.code, Some(0));
+    let d = tree("dispatch", &[("tcp", format!("{TCP_HDR}{}", tcp_line(0, 40000, 7)))]);
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let via_sockbox = sockbox(&["netstat", "-tn"], &env);
+    let via_link = run(&applet_dir("dispatch-bin").join("netstat"), &["-tn"], None, &env);
+    assert_eq!(via_sockbox.stdout, via_link.stdout);
+    assert!(via_link.text().contains("127.0.0.1:40000         127.0.0.1:22            ESTABLISHED"), "{}", via_link.text());
+    let v = sockbox(&["--version"], &[]);
+    assert!(v.text().starts_with("sockbox 0."), "{}", v.text());
+    let v = run(&applet_dir("dispatch-v").join("netstat"), &["-V"], None, &[]);
+    assert!(v.text().starts_with("netstat (sockbox) 0."), "{}", v.text());
+}
+
+#[test]
+fn unknown_and_unbuilt_applets_fail_cleanly() {
+    let o = sockbox(&["frobnicate"], &[]);
+    assert_eq!(o.code, Some(1));
+    assert_eq!(o.err(), "sockbox: applet not found: frobnicate\n");
+    for a in ["ss-lite", "ss", "fuser-port"] {
+        let o = sockbox(&[a, "-t"], &[]);
+        assert_eq!(o.code, Some(1), "{a}");
+        assert!(o.err().starts_with(&format!("{a}: ")) && o.err().contains("not built yet"), "{}", o.err());
+        assert_eq!(o.err().lines().count(), 1);
+    }
+    let o = sockbox(&[], &[]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.err().contains("Usage: sockbox APPLET"));
+    let o = sockbox(&["--bogus"], &[]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.err().starts_with("sockbox: unknown option: --bogus\n"));
+}
+
+#[test]
+fn install_makes_links_that_dispatch() {
+    for (flag, symbolic) in [(Some("-s"), true), (None, false)] {
+        let d = scratch(if symbolic { "install-s" } else { "install-h" });
+        // Hard links need the same filesystem: link from a copy beside DIR.
+        let exe = d.join("sockbox");
+        std::fs::copy(sockbox_bin(), &exe).unwrap();
+        let bin = d.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let mut args = vec!["--install"];
+        args.extend(flag);
+        args.push(bin.to_str().unwrap());
+        let o = run(&exe, &args, None, &[]);
+        assert_eq!(o.code, Some(0), "{}", o.err());
+        let link = bin.join("netstat");
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert_eq!(meta.file_type().is_symlink(), symbolic);
+        let o = run(&link, &["-V"], None, &[]);
+        assert!(o.text().starts_with("netstat (sockbox)"), "{}", o.text());
+        // A second install finds the links there and says so.
+        let again = run(&exe, &args, None, &[]);
+        assert_eq!(again.code, Some(1));
+        assert!(again.err().contains("netstat: File exists"), "{}", again.err());
+    }
+    let o = sockbox(&["--install"], &[]);
+    assert_eq!(o.code, Some(1));
+    assert_eq!(o.err(), "sockbox: usage: sockbox --install [-s] DIR\n");
+}
+
+#[test]
+fn unsupported_options_say_so() {
+    let dir = applet_dir("unsupported");
+    for (opt, name) in [("-i", "-i (--interfaces)"), ("-s", "-s (--statistics)"), ("-o", "-o (--timers)"), ("-c", "-c (--continuous)"), ("-g", "-g (--groups)"), ("-M", "-M (--masquerade)"), ("--timers", "-o (--timers)")] {
+        let o = run(&dir.join("netstat"), &[opt], None, &[]);
+        assert_eq!(o.code, Some(1), "{opt}");
+        assert_eq!(o.err(), format!("netstat: {name} is not supported yet\n"));
+        assert!(o.stdout.is_empty());
+    }
+    let o = run(&dir.join("netstat"), &["-r", "-6"], None, &[]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.err().contains("inet6"), "{}", o.err());
+    let o = run(&dir.join("netstat"), &["-A", "ipx"], None, &[]);
+    assert_eq!((o.code, o.err().as_str()), (Some(1), "netstat: address family `ipx' is not supported by sockbox\n"));
+}
+
+#[test]
+fn help_goes_to_stdout_and_bad_options_to_stderr() {
+    let dir = applet_dir("help");
+    let o = run(&dir.join("netstat"), &["--help"], None, &[]);
+    assert_eq!(o.code, Some(0));
+    assert!(o.text().starts_with("usage: netstat"));
+    assert!(o.stderr.is_empty());
+    let o = run(&dir.join("netstat"), &["-tuQ"], None, &[]);
+    assert_eq!(o.code, Some(3));
+    assert!(o.stdout.is_empty());
+    assert!(o.err().starts_with("netstat: invalid option -- 'Q'\nusage: netstat"), "{}", o.err());
+}
+
+#[test]
+fn proc_root_and_file_errors() {
+    let dir = applet_dir("errors");
+    let o = run(&dir.join("netstat"), &["-tn"], None, &[("HOST_PROC", "/nonexistent/proc")]);
+    assert_eq!((o.code, o.err().as_str()), (Some(1), "netstat: /nonexistent/proc: No such file or directory\n"));
+    // A /proc/net/tcp that cannot be read (a directory here; EACCES alike).
+    let d = tree("unreadable", &[]);
+    std::fs::create_dir_all(d.join("net/tcp")).unwrap();
+    let o = run(&dir.join("netstat"), &["-tn"], None, &[("HOST_PROC", d.to_str().unwrap())]);
+    assert_eq!(o.code, Some(1));
+    assert_eq!(o.err(), format!("netstat: {}/net/tcp: Is a directory\n", d.display()));
+    // Missing files mean no sockets: an empty proc tree lists nothing.
+    let e = tree("empty", &[]);
+    let o = run(&dir.join("netstat"), &["-an"], None, &[("HOST_PROC", e.to_str().unwrap())]);
+    assert_eq!(o.code, Some(0), "{}", o.err());
+    assert_eq!(o.text().lines().count(), 4, "two titles and two headers:\n{}", o.text());
+    let o = run(&dir.join("netstat"), &["-rn"], None, &[("HOST_PROC", e.to_str().unwrap())]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.err().ends_with("/net/route: No such file or directory\n"), "{}", o.err());
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    let mut text = String::from(TCP_HDR);
+    for i in 0..20000 {
+        text.push_str(&tcp_line(i, (1024 + i % 60000) as u16, 1000 + i as u64));
+    }
+    let d = tree("pipe", &[("tcp", text)]);
+    let mut child = Command::new(applet_dir("pipe-bin").join("netstat"))
+        .args(["-tan"])
+        .env("HOST_PROC", &d)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    use std::io::Read;
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    use std::os::unix::process::ExitStatusExt;
+    assert!(out.status.success() || out.status.signal() == Some(libc::SIGPIPE), "{:?}", out.status);
+}
+
+#[test]
+fn malformed_proc_data_never_panics() {
+    let long_path = format!("/tmp/{}", "p".repeat(20000));
+    let files = [
+        (
+            "tcp",
+            format!(
+                "{TCP_HDR}{}   1: 0100007F:0016\n   2: 0100007G:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1\n\n   3: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 99999999999999999999999\n\u{1}\u{2}\u{3}\u{ff}garbage\n   4: 0100007F:FFFFF 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 5\n{}",
+                tcp_line(0, 40001, 11),
+                tcp_line(5, 40002, 12).trim_end()
+            ),
+        ),
+        ("tcp6", String::new()),
+        ("udp", "just a header line\n".to_string()),
+        (
+            "unix",
+            format!(
+                "{UNIX_HDR}0000000000000000: 00000002 00000000 00010000 0001 01 2001 {long_path}\n0000000000000000: 00000002\nzzzz: 1 2 3 4 5 6 7\n0000000000000000: 00000003 00000000 00000000 0001 03 2002\n"
+            ),
+        ),
+        ("route", "Iface\tDestination\nbroken\nlo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n".to_string()),
+    ];
+    let d = tree("malformed", &files.iter().map(|(a, b)| (*a, b.clone())).collect::<Vec<_>>());
+    let dir = applet_dir("malformed-bin");
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let o = run(&dir.join("netstat"), &["-anp"], None, &env);
+    assert_eq!(o.code, Some(0), "stderr: {}", o.err());
+    let out = o.text();
+    assert!(out.contains("127.0.0.1:40001"), "valid rows before bad ones are printed:\n{out}");
+    assert!(out.contains("127.0.0.1:40002"), "a last line without newline is printed:\n{out}");
+    assert!(out.contains(&long_path), "a unix path longer than the read buffer is whole");
+    assert!(out.contains("2002"), "valid unix rows after bad ones are printed");
+    assert_eq!(out.matches("\ntcp ").count(), 2, "exactly the two valid tcp rows:\n{out}");
+    let err = o.err();
+    let warnings: Vec<&str> = err.lines().collect();
+    assert!(warnings.iter().all(|l| *l == "netstat: warning, got bogus tcp line." || *l == "netstat: warning, got bogus unix line."), "{warnings:?}");
+    assert_eq!(warnings.iter().filter(|l| l.contains("tcp")).count(), 5, "{warnings:?}");
+    let r = run(&dir.join("netstat"), &["-rn"], None, &env);
+    assert_eq!(r.code, Some(0));
+    assert!(r.text().contains("127.0.0.0       0.0.0.0         255.0.0.0       U"), "{}", r.text());
+}

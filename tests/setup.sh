@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the peers the tests compare against and the tools they drive:
+# net-tools (netstat), iproute2 (ss, ip), psmisc (fuser), busybox, GNU time,
+# python3 (socket holders), util-linux (unshare, setpriv).
+# Idempotent and non-interactive: apt runs only when something is missing.
+set -euo pipefail
+need=()
+for pair in netstat:net-tools ss:iproute2 ip:iproute2 fuser:psmisc busybox:busybox \
+            /usr/bin/time:time /usr/bin/python3:python3 unshare:util-linux setpriv:util-linux; do
+  command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
+done
+((${#need[@]})) || exit 0
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+[ "$(id -u)" = 0 ] || { echo "tests/setup.sh: missing ${need[*]}; run as root or install them" >&2; exit 1; }
+echo "tests/setup.sh: apt-get install ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
