@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Cross tests: run each dist binary under its qemu (natively for x86_64)
+# against every fixture tree in its own byte order, through the same test
+# as the host (tests/fixtures.rs). Big-endian targets get the big-endian
+# twin of each tree and must print exactly what net-tools printed.
+# Usage: cross/test.sh [ARCH...]   (default: every row of cross/targets.tsv)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+archs=("$@")
+((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 { print $1 }' cross/targets.tsv)
+fail=0
+for arch in "${archs[@]}"; do
+  IFS=$'\t' read -r _ _ qemu cpu endian _ < <(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
+  bin="$PWD/dist/$arch/sockbox"
+  [ -x "$bin" ] || { echo "cross/test.sh: $bin missing: run cross/dist.sh $arch" >&2; exit 1; }
+  runner=""
+  [ "$qemu" = - ] || runner="$qemu -cpu $cpu"
+  if SOCKBOX_BIN="$bin" SOCKBOX_RUNNER="$runner" SOCKBOX_BYTE_ORDER="$endian" \
+       cargo test -q --locked --test fixtures netstat_on_fixture_trees > "target/cross-test-$arch.log" 2>&1; then
+    echo "cross/test.sh: $arch ($endian-endian${runner:+, $runner}): fixture outputs equal net-tools'"
+  else
+    echo "cross/test.sh: $arch FAILED; see target/cross-test-$arch.log" >&2
+    tail -40 "target/cross-test-$arch.log" >&2
+    fail=1
+  fi
+done
+exit $fail
