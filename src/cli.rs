@@ -14,25 +14,86 @@ use std::ffi::OsString;
 pub struct Opt {
     /// Short letter, or 0 for a long-only option.
     pub short: u8,
-    /// Long name without dashes; also argh's field name (with `-`).
+    /// Long name without dashes, as users type it.
     pub long: &'static str,
     /// Takes a value (`-A inet`, `-Ainet`, `--protocol=inet`).
     pub arg: bool,
+    /// What argh sees: its field name (with `-`); [`IGNORED`] drops the
+    /// option, [`UNSUPPORTED`] refuses it.
+    pub canon: &'static str,
 }
 
+pub const IGNORED: &str = "";
+pub const UNSUPPORTED: &str = "!";
+
 pub const fn flag(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false }
+    Opt { short, long, arg: false, canon: long }
 }
 
 pub const fn value(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: true }
+    Opt { short, long, arg: true, canon: long }
 }
 
-/// A usage error, already worded as glibc's getopt would.
-pub struct UsageError(pub Vec<u8>);
+/// A flag that means the same as another (`--ip` is `--inet`).
+pub const fn alias(short: u8, long: &'static str, canon: &'static str) -> Opt {
+    Opt { short, long, arg: false, canon }
+}
+
+/// Accepted and without effect (`-v` where nothing is verbose).
+pub const fn ignored(short: u8, long: &'static str) -> Opt {
+    Opt { short, long, arg: false, canon: IGNORED }
+}
+
+/// A known option whose feature is not built: refused with a clear word.
+pub const fn unsupported(short: u8, long: &'static str) -> Opt {
+    Opt { short, long, arg: false, canon: UNSUPPORTED }
+}
+
+/// Why the arguments were refused.
+pub enum UsageError {
+    /// Worded as glibc's getopt would; the applet adds its usage.
+    Usage(Vec<u8>),
+    /// `-o (--timers) is not supported yet`.
+    Unsupported(Vec<u8>),
+}
+
+impl UsageError {
+    pub fn text(&self) -> &[u8] {
+        match self {
+            UsageError::Usage(m) | UsageError::Unsupported(m) => m,
+        }
+    }
+}
 
 fn err(parts: &[&[u8]]) -> UsageError {
-    UsageError(parts.concat())
+    UsageError::Usage(parts.concat())
+}
+
+/// Emit option `o` in canonical form, or refuse it.
+fn emit(out: &mut Vec<String>, o: &Opt) -> Result<bool, UsageError> {
+    match o.canon {
+        IGNORED => Ok(false),
+        UNSUPPORTED => {
+            let mut m = Vec::new();
+            if o.short != 0 {
+                m.extend_from_slice(&[b'-', o.short, b' ', b'(']);
+            }
+            m.extend_from_slice(b"--");
+            m.extend_from_slice(o.long.as_bytes());
+            if o.short != 0 {
+                m.push(b')');
+            }
+            m.extend_from_slice(b" is not supported yet");
+            Err(UsageError::Unsupported(m))
+        }
+        c => {
+            let mut s = String::with_capacity(c.len() + 2);
+            s.push_str("--");
+            s.push_str(c);
+            out.push(s);
+            Ok(true)
+        }
+    }
 }
 
 /// Rewrite `args` (without argv[0]) into canonical argh arguments. An
@@ -55,7 +116,7 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
                 None => (body, None),
             };
             let o = find_long(specs, name)?;
-            out.push(long_flag(o));
+            emit(&mut out, o)?;
             match (o.arg, val) {
                 (false, Some(_)) => return Err(err(&[b"option '--", o.long.as_bytes(), b"' doesn't allow an argument"])),
                 (true, Some(v)) => out.push(String::from_utf8_lossy(v).into_owned()),
@@ -82,7 +143,7 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
             let Some(o) = specs.iter().find(|o| o.short == c && c != 0) else {
                 return Err(err(&[b"invalid option -- '", &[c], b"'"]));
             };
-            out.push(long_flag(o));
+            emit(&mut out, o)?;
             if o.arg {
                 if k < a.len() {
                     out.push(String::from_utf8_lossy(&a[k..]).into_owned());
@@ -107,13 +168,6 @@ fn lossy(s: &OsString) -> String {
     s.to_string_lossy().into_owned()
 }
 
-fn long_flag(o: &Opt) -> String {
-    let mut s = String::with_capacity(o.long.len() + 2);
-    s.push_str("--");
-    s.push_str(o.long);
-    s
-}
-
 /// getopt_long's matching: an exact name, else a unique prefix.
 fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
     if let Some(o) = specs.iter().find(|o| o.long.as_bytes() == name) {
@@ -130,7 +184,7 @@ fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
                 m.extend_from_slice(o.long.as_bytes());
                 m.push(b'\'');
             }
-            Err(UsageError(m))
+            Err(UsageError::Usage(m))
         }
     }
 }
@@ -152,7 +206,7 @@ pub fn parse<T: FromArgs>(applet: &str, specs: &[Opt], args: &[OsString], numeri
     T::from_args(&[applet], &refs).map(|t| (t, help)).map_err(|e| {
         // expand() only passes options the struct declares, so argh can only
         // object to a repeated single-valued option or a bad value.
-        UsageError(e.output.trim_end().as_bytes().to_vec())
+        UsageError::Usage(e.output.trim_end().as_bytes().to_vec())
     })
 }
 
@@ -164,7 +218,7 @@ mod tests {
 
     fn ex(args: &[&str]) -> Result<Vec<String>, String> {
         let a: Vec<OsString> = args.iter().map(OsString::from).collect();
-        expand(SPECS, &a, false).map_err(|e| String::from_utf8(e.0).unwrap())
+        expand(SPECS, &a, false).map_err(|e| String::from_utf8(e.text().to_vec()).unwrap())
     }
 
     #[test]
@@ -199,6 +253,17 @@ mod tests {
         assert_eq!(ex(&["--bogus"]).unwrap_err(), "unrecognized option '--bogus'");
         assert_eq!(ex(&["--"]).unwrap(), Vec::<String>::new());
         assert_eq!(ex(&["--num"]).unwrap_err(), "option '--num' is ambiguous; possibilities: '--numeric' '--numeric-hosts' '--numeric-ports'");
+    }
+
+    #[test]
+    fn aliases_ignored_and_unsupported() {
+        let specs = [flag(b'4', "inet"), alias(0, "ip", "inet"), ignored(b'v', "verbose"), unsupported(b'o', "timers"), unsupported(0, "cache")];
+        let a: Vec<OsString> = ["--ip", "-v4"].iter().map(OsString::from).collect();
+        assert_eq!(expand(&specs, &a, false).ok().unwrap(), ["--inet", "--inet"]);
+        let a: Vec<OsString> = ["-4o"].iter().map(OsString::from).collect();
+        assert!(matches!(expand(&specs, &a, false), Err(UsageError::Unsupported(m)) if m == b"-o (--timers) is not supported yet"));
+        let a: Vec<OsString> = ["--cache"].iter().map(OsString::from).collect();
+        assert!(matches!(expand(&specs, &a, false), Err(UsageError::Unsupported(m)) if m == b"--cache is not supported yet"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod addr;
 pub mod out;
 pub mod proc;
+pub mod resolv;
 pub mod spill;
 pub mod applets;
 pub mod cli;

@@ -1,13 +1,12 @@
 //! Names for numbers: services, protocols, hosts and users.
 //!
 //! Each table is read once, on first use, and only when the listing needs
-//! names (`-n` never touches /etc). Host names come from the C library's
-//! resolver (`/etc/hosts`, then DNS), as net-tools gets them, and are cached
-//! per address so a listing of 24,000 loopback sockets asks once.
+//! names (`-n` never touches /etc). Host names come from `/etc/hosts`, then
+//! DNS (see `resolv`), as net-tools gets them, and are cached per address so
+//! a listing of 24,000 loopback sockets asks once.
 
 use crate::addr::{self, IP_TEXT_MAX, Ip};
 use std::io::Read;
-use std::os::unix::ffi::OsStrExt;
 
 /// Which service list a port is looked up in (net-tools keeps three).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -46,8 +45,8 @@ impl Services {
 
     fn load(&mut self, services: &[u8], protocols: &[u8]) {
         self.loaded = true;
-        let svc = read_small(services);
-        let proto = read_small(protocols);
+        let svc = read_config(services);
+        let proto = read_config(protocols);
         self.parse(&svc, &proto);
     }
 
@@ -98,11 +97,20 @@ fn strip_comment(line: &[u8]) -> &[u8] {
     }
 }
 
-/// Read a configuration file whole (a missing one reads as empty).
-fn read_small(path: &[u8]) -> Vec<u8> {
+/// Read a configuration file whole (a missing or unreadable one reads as
+/// empty), through the same `openat` as the proc readers: std's
+/// `File::open`/`read_to_end` cost 3 KB more on MIPS.
+pub fn read_config(path: &[u8]) -> Vec<u8> {
     let mut v = Vec::new();
-    if let Ok(mut f) = std::fs::File::open(std::ffi::OsStr::from_bytes(path)) {
-        let _ = f.read_to_end(&mut v);
+    let Ok(fd) = crate::proc::openat(libc::AT_FDCWD, path, libc::O_RDONLY | libc::O_CLOEXEC) else { return v };
+    let mut f = std::fs::File::from(fd);
+    let mut buf = [0u8; 4096];
+    // Configuration files are small; a runaway one is cut at 4 MiB.
+    while v.len() < 4 << 20 {
+        match f.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => v.extend_from_slice(&buf[..n]),
+        }
     }
     v
 }
@@ -146,7 +154,7 @@ fn key(ip: &Ip) -> (u8, [u8; 16]) {
 }
 
 fn resolve(ip: &Ip) -> Vec<u8> {
-    let name = reverse_lookup(ip).unwrap_or_else(|| numeric(ip));
+    let name = crate::resolv::reverse(ip).unwrap_or_else(|| numeric(ip));
     match ip {
         Ip::V6(_) => fix_v4_text(&name).to_vec(),
         Ip::V4(_) => name,
@@ -179,51 +187,6 @@ fn fix_v4_text(t: &[u8]) -> &[u8] {
     }
 }
 
-/// Ask the C library's resolver for the name of `ip` (hosts file, DNS).
-fn reverse_lookup(ip: &Ip) -> Option<Vec<u8>> {
-    let mut host = [0 as libc::c_char; 1025];
-    // SAFETY: the sockaddr structs are plain data, zero-initialised then
-    // filled; getnameinfo writes at most `host.len()` bytes including NUL.
-    let rc = unsafe {
-        match ip {
-            Ip::V4(a) => {
-                let mut sa: libc::sockaddr_in = std::mem::zeroed();
-                sa.sin_family = libc::AF_INET as libc::sa_family_t;
-                sa.sin_addr.s_addr = u32::from_ne_bytes(*a);
-                libc::getnameinfo(
-                    (&sa as *const libc::sockaddr_in).cast(),
-                    std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
-                    host.as_mut_ptr(),
-                    host.len() as libc::socklen_t,
-                    std::ptr::null_mut(),
-                    0,
-                    libc::NI_NAMEREQD,
-                )
-            }
-            Ip::V6(a) => {
-                let mut sa: libc::sockaddr_in6 = std::mem::zeroed();
-                sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-                sa.sin6_addr.s6_addr = *a;
-                libc::getnameinfo(
-                    (&sa as *const libc::sockaddr_in6).cast(),
-                    std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
-                    host.as_mut_ptr(),
-                    host.len() as libc::socklen_t,
-                    std::ptr::null_mut(),
-                    0,
-                    libc::NI_NAMEREQD,
-                )
-            }
-        }
-    };
-    if rc != 0 {
-        return None;
-    }
-    // SAFETY: on success getnameinfo wrote a NUL-terminated string.
-    let c = unsafe { std::ffi::CStr::from_ptr(host.as_ptr()) };
-    Some(c.to_bytes().to_vec())
-}
-
 /// Network names from /etc/networks, for routes (`link-local`).
 #[derive(Default)]
 pub struct Networks {
@@ -235,7 +198,7 @@ impl Networks {
     /// The name of network `net` (host byte order, as `inet_network` gives).
     pub fn name(&mut self, net: u32) -> Option<&[u8]> {
         if !self.loaded {
-            let text = read_small(b"/etc/networks");
+            let text = read_config(b"/etc/networks");
             self.parse(&text);
         }
         self.nets.iter().find(|(n, _)| *n == net).map(|(_, name)| name.as_slice())
@@ -275,11 +238,11 @@ pub struct Users {
 impl Users {
     pub fn name(&mut self, uid: u32) -> Option<&[u8]> {
         if !self.loaded {
-            let text = read_small(b"/etc/passwd");
+            let text = read_config(b"/etc/passwd");
             self.parse(&text);
         }
-        let i = self.by_uid.partition_point(|(u, _)| *u < uid);
-        self.by_uid.get(i).filter(|(u, _)| *u == uid).map(|(_, n)| n.as_slice())
+        // /etc/passwd is short; the first line for a uid wins, as getpwuid.
+        self.by_uid.iter().find(|(u, _)| *u == uid).map(|(_, n)| n.as_slice())
     }
 
     pub fn parse(&mut self, passwd: &[u8]) {
@@ -294,8 +257,6 @@ impl Users {
                 self.by_uid.push((uid, name.to_vec()));
             }
         }
-        // Stable: the first line for a uid stays first.
-        self.by_uid.sort_by_key(|(u, _)| *u);
     }
 }
 

@@ -5,7 +5,7 @@
 //! places where sockbox deliberately differs.
 
 use crate::addr::{Endian, Ip};
-use crate::cli::{self, Opt, flag, value};
+use crate::cli::{self, Opt, UsageError, alias, flag, ignored, unsupported, value};
 use crate::names::{self, Hosts, Networks, PortList, Services, Users};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::fd::{NameKind, Owners};
@@ -25,11 +25,11 @@ const SPECS: &[Opt] = &[
     flag(b'U', "udplite"),
     flag(b'w', "raw"),
     flag(b'x', "unix"),
-    flag(b'S', "sctp"),
+    unsupported(b'S', "sctp"),
     flag(b'4', "inet"),
     flag(b'6', "inet6"),
-    flag(0, "ip"),
-    flag(0, "tcpip"),
+    alias(0, "ip", "inet"),
+    alias(0, "tcpip", "inet"),
     flag(b'n', "numeric"),
     flag(0, "numeric-hosts"),
     flag(0, "numeric-ports"),
@@ -39,17 +39,17 @@ const SPECS: &[Opt] = &[
     flag(b'p', "programs"),
     flag(b'W', "wide"),
     flag(b'r', "route"),
-    flag(b'F', "fib"),
-    flag(b'C', "cache"),
-    flag(b'v', "verbose"),
-    flag(b'd', "debug"),
-    flag(b'o', "timers"),
-    flag(b'c', "continuous"),
-    flag(b'i', "interfaces"),
-    flag(b's', "statistics"),
-    flag(b'g', "groups"),
-    flag(b'M', "masquerade"),
-    flag(b'Z', "context"),
+    ignored(b'F', "fib"),
+    unsupported(b'C', "cache"),
+    ignored(b'v', "verbose"),
+    ignored(b'd', "debug"),
+    unsupported(b'o', "timers"),
+    unsupported(b'c', "continuous"),
+    unsupported(b'i', "interfaces"),
+    unsupported(b's', "statistics"),
+    unsupported(b'g', "groups"),
+    unsupported(b'M', "masquerade"),
+    unsupported(b'Z', "context"),
     flag(b'V', "version"),
     flag(b'h', "help"),
     flag(b'?', "usage"),
@@ -82,21 +82,12 @@ struct Args {
     /// unix
     #[argh(switch)]
     unix: bool,
-    /// sctp
-    #[argh(switch)]
-    sctp: bool,
     /// IPv4
     #[argh(switch)]
     inet: bool,
     /// IPv6
     #[argh(switch)]
     inet6: bool,
-    /// IPv4
-    #[argh(switch)]
-    ip: bool,
-    /// IPv4
-    #[argh(switch)]
-    tcpip: bool,
     /// no names
     #[argh(switch)]
     numeric: bool,
@@ -124,42 +115,6 @@ struct Args {
     /// routes
     #[argh(switch)]
     route: bool,
-    /// FIB
-    #[argh(switch)]
-    #[allow(dead_code)] // accepted: -F is the default
-    fib: bool,
-    /// route cache
-    #[argh(switch)]
-    cache: bool,
-    /// verbose
-    #[argh(switch)]
-    #[allow(dead_code)] // accepted, no effect
-    verbose: bool,
-    /// debug
-    #[argh(switch)]
-    #[allow(dead_code)] // accepted, no effect (as net-tools)
-    debug: bool,
-    /// timers
-    #[argh(switch)]
-    timers: bool,
-    /// continuous
-    #[argh(switch)]
-    continuous: bool,
-    /// interfaces
-    #[argh(switch)]
-    interfaces: bool,
-    /// statistics
-    #[argh(switch)]
-    statistics: bool,
-    /// groups
-    #[argh(switch)]
-    groups: bool,
-    /// masquerade
-    #[argh(switch)]
-    masquerade: bool,
-    /// selinux
-    #[argh(switch)]
-    context: bool,
     /// version
     #[argh(switch)]
     version: bool,
@@ -199,8 +154,12 @@ const EXIT_USAGE: u8 = 3;
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let (a, help): (Args, bool) = match cli::parse(applet, SPECS, &args, false) {
         Ok(a) => a,
-        Err(e) => {
-            error_line(applet, &[&e.0]);
+        Err(UsageError::Unsupported(m)) => {
+            error_line(applet, &[&m]);
+            return 1;
+        }
+        Err(UsageError::Usage(m)) => {
+            error_line(applet, &[&m]);
             usage(&mut Out::stderr());
             return EXIT_USAGE;
         }
@@ -217,22 +176,6 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         usage(&mut Out::stderr());
         return EXIT_USAGE;
     }
-    for (set, what) in [
-        (a.interfaces, "-i (--interfaces)"),
-        (a.statistics, "-s (--statistics)"),
-        (a.timers, "-o (--timers)"),
-        (a.continuous, "-c (--continuous)"),
-        (a.groups, "-g (--groups)"),
-        (a.masquerade, "-M (--masquerade)"),
-        (a.sctp, "-S (--sctp)"),
-        (a.cache, "-C (--cache)"),
-        (a.context, "-Z (--context)"),
-    ] {
-        if set {
-            error_line(applet, &[what.as_bytes(), b" is not supported yet"]);
-            return 1;
-        }
-    }
     let mut c = Cfg {
         all: a.all,
         listening: a.listening,
@@ -248,7 +191,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         udplite: a.udplite,
         raw: a.raw,
         unx: a.unix,
-        inet: a.inet || a.ip || a.tcpip,
+        inet: a.inet,
         inet6: a.inet6,
         arg: false,
     };
