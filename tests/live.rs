@@ -123,3 +123,50 @@ fn capacity_every_socket_keeps_its_owner() {
     let owned = got.text().lines().filter(|l| l.contains("ESTABLISHED") && l.trim_end().ends_with(tag.trim())).count();
     assert_eq!(owned, 2 * n, "every established socket names its holder");
 }
+
+/// Reverse DNS: a name server of the test's own (tests/live/dnsfake.py on
+/// 127.0.0.1:53) and a resolv.conf pointing at it, bind-mounted in a mount
+/// namespace per command. sockbox's resolver must name what glibc's names
+/// (found, not found, IPv4, IPv6, gateways), and the rows must match.
+#[test]
+fn names_from_dns_match_net_tools() {
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED DNS comparison: {why}");
+        return;
+    }
+    let work = scratch("dns");
+    let conf = work.join("resolv.conf");
+    std::fs::write(&conf, "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n").unwrap();
+    set_mode(&conf, 0o644);
+    let ok = std::process::Command::new("unshare").args(["-m", "true"]).status().map(|s| s.success()).unwrap_or(false);
+    if !ok {
+        eprintln!("SKIPPED DNS comparison: no mount namespaces here");
+        return;
+    }
+    let _dns = Holder::script(
+        None,
+        "dnsfake.py",
+        &["two.sockbox.test=127.0.0.2", "lo6.sockbox.test=::1", "gw.sockbox.test=192.0.2.254", "a-rather-long-host-name.sockbox.test=127.0.0.4"],
+    );
+    let dir = applet_dir("dns-bin");
+    let wrap = |prog: &str, args: &[&str]| {
+        let mut a = vec!["-m", "sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", conf.to_str().unwrap(), prog];
+        a.extend_from_slice(args);
+        let out = std::process::Command::new("timeout").arg("60").arg("unshare").args(&a).output().unwrap();
+        (out.stdout, out.stderr, out.status.code())
+    };
+    let ours = dir.join("netstat");
+    let mut failures = Vec::new();
+    for args in [&["-ta"][..], &["-tae"], &["-taW"], &["-tap"], &["-r"], &["-re"], &["-ta", "--numeric-ports"]] {
+        let want = wrap("netstat", args);
+        let got = wrap(ours.to_str().unwrap(), args);
+        if want != got {
+            failures.push(format!("netstat {args:?}: stderr want {:?} got {:?}\n{}", String::from_utf8_lossy(&want.1), String::from_utf8_lossy(&got.1), diff(&want.0, &got.0)));
+        }
+    }
+    let sample = String::from_utf8_lossy(&wrap(ours.to_str().unwrap(), &["-ta"]).0).into_owned();
+    for name in ["two.sockbox.test", "lo6.sockbox.test", "127.0.0.3", "a-rather-long-h"] {
+        assert!(sample.contains(name), "{name} missing from:\n{sample}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

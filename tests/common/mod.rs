@@ -130,12 +130,19 @@ pub struct Holder {
 
 impl Holder {
     pub fn start(user: Option<&str>, mode: &str, arg: &str) -> Holder {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/holder.py");
+        Holder::script(user, "holder.py", &[mode, arg])
+    }
+
+    /// Start `tests/live/SCRIPT ARGS...` and wait for its "ready".
+    pub fn script(user: Option<&str>, script: &str, args: &[&str]) -> Holder {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live").join(script);
         let mut argv: Vec<String> = Vec::new();
         if let Some(u) = user {
             argv.extend(["setpriv", "--reuid", u, "--regid", "65534", "--clear-groups"].map(String::from));
         }
-        argv.extend(["/usr/bin/python3".to_string(), script.to_string_lossy().into_owned(), mode.into(), arg.into()]);
+        argv.extend(["/usr/bin/python3".to_string(), path.to_string_lossy().into_owned()]);
+        argv.extend(args.iter().map(|a| a.to_string()));
+        let mode = script;
         let mut child = Command::new(&argv[0])
             .args(&argv[1..])
             .stdin(Stdio::piped())
