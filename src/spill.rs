@@ -34,6 +34,13 @@ impl<T, const N: usize> SpillVec<T, N> {
         }
     }
 
+    pub fn truncate(&mut self, len: usize) {
+        match self {
+            SpillVec::Inline(a) => a.truncate(len),
+            SpillVec::Heap(h) => h.truncate(len),
+        }
+    }
+
     pub fn as_slice(&self) -> &[T] {
         match self {
             SpillVec::Inline(a) => a,
@@ -84,5 +91,7 @@ mod tests {
         v.as_mut_slice().reverse();
         assert_eq!(v.as_slice()[0], 99);
         assert_eq!(v.len(), 100);
+        v.truncate(3);
+        assert_eq!(v.as_slice(), &[99, 98, 97]);
     }
 }

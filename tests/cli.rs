@@ -114,6 +114,7 @@ fn help_goes_to_stdout_and_bad_options_to_stderr() {
     let o = run(&dir.join("netstat"), &["--help"], None, &[]);
     assert_eq!(o.code, Some(0));
     assert!(o.text().starts_with("usage: netstat"));
+    assert!(o.text().lines().last().unwrap().starts_with("netstat (sockbox) 0."), "--help names version and target");
     assert!(o.stderr.is_empty());
     let o = run(&dir.join("netstat"), &["-tuQ"], None, &[]);
     assert_eq!(o.code, Some(3));

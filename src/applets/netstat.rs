@@ -169,7 +169,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return 0;
     }
     if help {
-        usage(&mut Out::stdout());
+        let mut o = Out::stdout();
+        usage(&mut o);
+        o.nl();
+        crate::applets::version_line(&mut o, applet);
         return 0;
     }
     if a.usage {

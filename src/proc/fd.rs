@@ -103,8 +103,12 @@ impl Owners {
             }
         }
         if self.holders.len() > before {
-            let name = read_name(root, pid, kind);
-            self.procs.push(Process { pid, name });
+            match read_name(root, pid, kind) {
+                Some(name) => self.procs.push(Process { pid, name }),
+                // Gone, or not ours to read: net-tools then names none of
+                // its sockets, and neither do we.
+                None => self.holders.truncate(before),
+            }
         }
     }
 
@@ -147,7 +151,7 @@ pub fn socket_inode(link: &[u8]) -> Option<u64> {
     crate::addr::dec_u64(link.strip_prefix(b"[0000]:")?)
 }
 
-fn read_name(root: &ProcRoot, pid: u32, kind: NameKind) -> heapless::Vec<u8, NAME_MAX> {
+fn read_name(root: &ProcRoot, pid: u32, kind: NameKind) -> Option<heapless::Vec<u8, NAME_MAX>> {
     let mut rel = PathBuf::new();
     rel.num(pid).push(match kind {
         NameKind::Cmdline => b"/cmdline",
@@ -155,12 +159,13 @@ fn read_name(root: &ProcRoot, pid: u32, kind: NameKind) -> heapless::Vec<u8, NAM
     });
     let mut buf = [0u8; 512];
     let mut n = 0;
-    if let Ok(mut f) = root.open_file(rel.as_bytes()) {
-        while n < buf.len() {
-            match f.read(&mut buf[n..]) {
-                Ok(0) | Err(_) => break,
-                Ok(k) => n += k,
-            }
+    let mut f = root.open_file(rel.as_bytes()).ok()?;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(_) if n == 0 => return None,
+            Err(_) => break,
         }
     }
     let name = match kind {
@@ -169,7 +174,7 @@ fn read_name(root: &ProcRoot, pid: u32, kind: NameKind) -> heapless::Vec<u8, NAM
     };
     let mut v = heapless::Vec::new();
     let _ = v.extend_from_slice(&name[..name.len().min(NAME_MAX)]);
-    v
+    Some(v)
 }
 
 /// net-tools' program name: argv[0] (up to the first NUL), after its last `/`.
@@ -301,6 +306,10 @@ mod tests {
         add_proc(&d, 300, b"/usr/bin/worker\0", &[(3, "socket:[77]"), (4, "/dev/null")]);
         add_proc(&d, 20, b"/usr/sbin/master\0-f\0", &[(5, "socket:[77]"), (6, "[0000]:88")]);
         add_proc(&d, 21, b"idle\0", &[(0, "/dev/null")]);
+        // A process whose cmdline cannot be read names none of its sockets.
+        add_proc(&d, 22, b"", &[(3, "socket:[99]")]);
+        std::fs::remove_file(d.join("22/cmdline")).unwrap();
+        std::fs::remove_file(d.join("22/comm")).unwrap();
         std::fs::create_dir_all(d.join("net")).unwrap();
         std::fs::create_dir_all(d.join("self")).unwrap();
         let root = ProcRoot::open(d.as_os_str().as_encoded_bytes().to_vec()).unwrap();
@@ -309,7 +318,8 @@ mod tests {
         assert_eq!(o.first(77).map(|p| (p.pid, &p.name[..])), Some((20, b"master".as_slice())));
         assert_eq!(o.holders(77), &[Holder { inode: 77, pid: 20, fd: 5 }, Holder { inode: 77, pid: 300, fd: 3 }]);
         assert_eq!(o.first(88).map(|p| p.pid), Some(20));
-        assert!(o.first(99).is_none());
+        assert!(o.first(99).is_none(), "unnamed process dropped");
+        assert!(o.holders(99).is_empty());
         assert!(o.process(21).is_none(), "a process without sockets is not named");
         let o = Owners::scan(&root, NameKind::Comm, &|i| i == 88);
         assert_eq!(o.len(), 1);
