@@ -48,14 +48,10 @@ impl Ip {
 
 /// Parse 1 to 8 hex digits into a u32; `None` on anything else.
 pub fn hex_u32(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || s.len() > 8 {
+    if s.len() > 8 {
         return None;
     }
-    let mut v: u32 = 0;
-    for &c in s {
-        v = (v << 4) | hex_digit(c)? as u32;
-    }
-    Some(v)
+    hex_u64(s).map(|v| v as u32)
 }
 
 /// Parse 1 to 16 hex digits into a u64.

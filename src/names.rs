@@ -187,33 +187,52 @@ fn fix_v4_text(t: &[u8]) -> &[u8] {
     }
 }
 
+/// Names by number from a small /etc file, read on first use.
+#[derive(Default)]
+struct IdNames {
+    loaded: bool,
+    entries: Vec<(u32, Vec<u8>)>,
+}
+
+impl IdNames {
+    fn get(&mut self, id: u32, path: &[u8], parse: fn(&[u8]) -> Option<(u32, &[u8])>) -> Option<&[u8]> {
+        if !self.loaded {
+            self.fill(&read_config(path), parse);
+        }
+        // These files are short; the first line for a number wins.
+        self.entries.iter().find(|(n, _)| *n == id).map(|(_, name)| name.as_slice())
+    }
+
+    fn fill(&mut self, text: &[u8], parse: fn(&[u8]) -> Option<(u32, &[u8])>) {
+        self.loaded = true;
+        for line in text.split(|c| *c == b'\n') {
+            if let Some((id, name)) = parse(line) {
+                self.entries.push((id, name.to_vec()));
+            }
+        }
+    }
+}
+
 /// Network names from /etc/networks, for routes (`link-local`).
 #[derive(Default)]
-pub struct Networks {
-    loaded: bool,
-    nets: Vec<(u32, Vec<u8>)>,
-}
+pub struct Networks(IdNames);
 
 impl Networks {
     /// The name of network `net` (host byte order, as `inet_network` gives).
     pub fn name(&mut self, net: u32) -> Option<&[u8]> {
-        if !self.loaded {
-            let text = read_config(b"/etc/networks");
-            self.parse(&text);
-        }
-        self.nets.iter().find(|(n, _)| *n == net).map(|(_, name)| name.as_slice())
+        self.0.get(net, b"/etc/networks", network_line)
     }
 
     pub fn parse(&mut self, text: &[u8]) {
-        self.loaded = true;
-        for line in text.split(|c| *c == b'\n') {
-            let mut f = crate::proc::lines::fields(strip_comment(line));
-            let (Some(name), Some(num)) = (f.next(), f.next()) else { continue };
-            if let Some(n) = inet_network(num) {
-                self.nets.push((n, name.to_vec()));
-            }
-        }
+        self.0.fill(text, network_line);
     }
+}
+
+/// `NAME NUMBER [ALIASES]`, the number as `inet_network` reads it.
+fn network_line(line: &[u8]) -> Option<(u32, &[u8])> {
+    let mut f = crate::proc::lines::fields(strip_comment(line));
+    let (name, num) = (f.next()?, f.next()?);
+    Some((inet_network(num)?, name))
 }
 
 /// `inet_network`: `a.b.c.d`, `a.b.c`, `a.b` or `a`, right-aligned.
@@ -228,36 +247,29 @@ fn inet_network(s: &[u8]) -> Option<u32> {
     (parts <= 4).then_some(v)
 }
 
-/// User names by uid from /etc/passwd (the first entry for a uid wins).
+/// User names by uid from /etc/passwd (the first entry for a uid wins, as
+/// `getpwuid` gives).
 #[derive(Default)]
-pub struct Users {
-    loaded: bool,
-    by_uid: Vec<(u32, Vec<u8>)>,
-}
+pub struct Users(IdNames);
 
 impl Users {
     pub fn name(&mut self, uid: u32) -> Option<&[u8]> {
-        if !self.loaded {
-            let text = read_config(b"/etc/passwd");
-            self.parse(&text);
-        }
-        // /etc/passwd is short; the first line for a uid wins, as getpwuid.
-        self.by_uid.iter().find(|(u, _)| *u == uid).map(|(_, n)| n.as_slice())
+        self.0.get(uid, b"/etc/passwd", passwd_line)
     }
 
     pub fn parse(&mut self, passwd: &[u8]) {
-        self.loaded = true;
-        for line in passwd.split(|c| *c == b'\n') {
-            let mut f = line.split(|c| *c == b':');
-            let (Some(name), Some(_), Some(uid)) = (f.next(), f.next(), f.next()) else { continue };
-            if name.is_empty() {
-                continue;
-            }
-            if let Some(uid) = addr::dec_u32(uid) {
-                self.by_uid.push((uid, name.to_vec()));
-            }
-        }
+        self.0.fill(passwd, passwd_line);
     }
+}
+
+/// `name:password:uid:...`
+fn passwd_line(line: &[u8]) -> Option<(u32, &[u8])> {
+    let mut f = line.split(|c| *c == b':');
+    let (name, _, uid) = (f.next()?, f.next()?, f.next()?);
+    if name.is_empty() {
+        return None;
+    }
+    Some((addr::dec_u32(uid)?, name))
 }
 
 #[cfg(test)]
