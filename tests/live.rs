@@ -11,6 +11,12 @@ use common::*;
 /// Option sets compared in full. Name resolution is on in several: inside the
 /// namespace a reverse lookup fails at once, as for both tools alike.
 const CASES: &[&[&str]] = &[
+    &[],
+    &["-p"],
+    &["-e"],
+    &["-lpen"],
+    &["-aeW", "--inet6"],
+    &["-n", "-A", "inet", "-A", "unix"],
     &["-tn"],
     &["-tan"],
     &["-tln"],
