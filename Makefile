@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 ARGS ?= -tulpn
 
-.PHONY: build run setup test test-host test-cross dist size bench clean
+.PHONY: build run setup test test-host test-cross test-pkg dist ipk size bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -18,8 +18,8 @@ setup:
 	bash cross/setup.sh
 
 ## test: host unit/fixture/live tests, all five cross builds, qemu fixture
-## tests on each (big-endian twin for mips_24kc), and the size budget
-test: setup test-host dist test-cross size
+## tests on each (big-endian twin for mips_24kc), the packages, the size budget
+test: setup test-host dist test-cross test-pkg size
 
 test-host:
 	$(CARGO) test --locked
@@ -27,9 +27,18 @@ test-host:
 test-cross:
 	bash cross/test.sh
 
+## test-pkg: ipk structure, reproducibility and arch; the OpenWrt feed Makefile
+test-pkg:
+	bash cross/ipk-test.sh
+	bash openwrt/test.sh
+
 ## dist: static binaries in dist/<openwrt-arch>/sockbox
 dist: setup
 	bash cross/dist.sh
+
+## ipk: dist/sockbox_<version>-<release>_<arch>.ipk per target
+ipk: dist
+	bash cross/ipk.sh
 
 ## size: bytes per target against cross/budget.tsv (fails when over)
 size:
