@@ -125,6 +125,12 @@ fn capacity_every_socket_keeps_its_owner() {
     let got = run(&dir.join("netstat"), &["-tanp"], None, &[]);
     let want = run(std::path::Path::new("netstat"), &["-tanp"], None, &[]);
     assert!(want.stdout == got.stdout, "{}", diff(&want.stdout, &got.stdout));
+    // Nobody owns none of these: net-tools' other notice ("No info could
+    // be read for \"-p\"") and `-` on every row, as nobody.
+    let as_nobody = compare(&dir, &["-tnp"], Some("nobody"));
+    assert!(as_nobody.is_ok(), "{}", as_nobody.unwrap_err());
+    let nob = run(&dir.join("netstat"), &["-tnp"], Some("nobody"), &[]);
+    assert!(nob.err().starts_with("(No info could be read for \"-p\": geteuid()=65534 but you should be root.)"), "{}", nob.err());
     let tag = format!(" {}/python3", holder.pid());
     let owned = got.text().lines().filter(|l| l.contains("ESTABLISHED") && l.trim_end().ends_with(tag.trim())).count();
     assert_eq!(owned, 2 * n, "every established socket names its holder");
