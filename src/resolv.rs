@@ -178,56 +178,82 @@ fn read_name(msg: &[u8], mut p: usize, out: &mut Vec<u8>) -> Option<()> {
 }
 
 /// Ask each name server for the PTR of `ip`: all at once per attempt, the
-/// first good answer wins. A server that cannot be reached (no route)
-/// fails at once, so an isolated machine does not wait.
+/// first good answer wins. The sockets are connected, as the C libraries'
+/// are, so a server that refuses (nothing on port 53: dnsmasq down) or
+/// cannot be reached reports it at once instead of costing the timeout.
 fn dns_ptr(ip: &Ip, conf: &Conf) -> Option<Vec<u8>> {
     let mut q = [0u8; 512];
     // An id that differs per process and address is enough here.
     let id = (std::process::id() as u16) ^ (ip_hash(ip) as u16);
     let qlen = ptr_query(ip, id, &mut q);
-    let mut socks: heapless::Vec<(i32, usize), 3> = heapless::Vec::new();
-    for (i, s) in conf.servers.iter().enumerate() {
-        let fam = if matches!(s, Ip::V4(_)) { libc::AF_INET } else { libc::AF_INET6 };
-        // SAFETY: plain socket(2).
-        let fd = unsafe { libc::socket(fam, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0) };
-        if fd >= 0 {
-            let _ = socks.push((fd, i));
+    let mut socks: heapless::Vec<i32, 3> = heapless::Vec::new();
+    for s in conf.servers.iter() {
+        if let Some(fd) = connect_udp(s) {
+            let _ = socks.push(fd);
         }
     }
     let mut answer = None;
+    let mut dead = [false; 3];
     'attempts: for _ in 0..conf.attempts {
-        let mut live = 0;
-        for &(fd, i) in socks.iter() {
-            if send_to(fd, &conf.servers[i], &q[..qlen]) {
-                live += 1;
+        for (i, &fd) in socks.iter().enumerate() {
+            // SAFETY: q is valid for qlen bytes.
+            if !dead[i] && unsafe { libc::send(fd, q.as_ptr().cast(), qlen, 0) } < 0 {
+                dead[i] = true;
             }
         }
-        if live == 0 {
-            break;
-        }
-        let mut pfds: heapless::Vec<libc::pollfd, 3> = socks.iter().map(|&(fd, _)| libc::pollfd { fd, events: libc::POLLIN, revents: 0 }).collect();
-        // SAFETY: pfds is a valid array of pollfd for its length.
-        let r = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, (conf.timeout_s * 1000) as i32) };
-        if r <= 0 {
-            continue;
-        }
-        for p in pfds.iter().filter(|p| p.revents & libc::POLLIN != 0) {
-            let mut buf = [0u8; 512];
-            // SAFETY: buf is valid for its length.
-            let n = unsafe { libc::recv(p.fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
-            if n > 0 {
-                if let Some(name) = parse_ptr_reply(&buf[..n as usize], id) {
+        let deadline = now_ms() + conf.timeout_s as u64 * 1000;
+        loop {
+            let mut pfds: heapless::Vec<libc::pollfd, 3> = heapless::Vec::new();
+            for (i, &fd) in socks.iter().enumerate() {
+                if !dead[i] {
+                    let _ = pfds.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+                }
+            }
+            let left = deadline.saturating_sub(now_ms());
+            if pfds.is_empty() {
+                break 'attempts;
+            }
+            if left == 0 {
+                break;
+            }
+            // SAFETY: pfds is a valid array of pollfd for its length.
+            let r = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, left as i32) };
+            if r <= 0 {
+                continue;
+            }
+            for p in pfds.iter().filter(|p| p.revents != 0) {
+                let mut buf = [0u8; 512];
+                // SAFETY: buf is valid for its length.
+                let n = unsafe { libc::recv(p.fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+                let i = socks.iter().position(|&fd| fd == p.fd).unwrap_or(0);
+                if n < 0 {
+                    let e = std::io::Error::last_os_error().raw_os_error();
+                    if e != Some(libc::EAGAIN) && e != Some(libc::EINTR) {
+                        // ECONNREFUSED, EHOSTUNREACH...: this server is out.
+                        dead[i] = true;
+                    }
+                } else if let Some(name) = parse_ptr_reply(&buf[..n as usize], id) {
                     answer = Some(name);
+                    break 'attempts;
+                } else if n >= 12 && buf[0..2] == id.to_be_bytes() {
+                    // A real answer without a name (NXDOMAIN): done.
                     break 'attempts;
                 }
             }
         }
     }
-    for (fd, _) in socks {
+    for fd in socks {
         // SAFETY: fd was opened above and is closed once.
         unsafe { libc::close(fd) };
     }
     answer
+}
+
+fn now_ms() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
 }
 
 fn ip_hash(ip: &Ip) -> u32 {
@@ -238,27 +264,37 @@ fn ip_hash(ip: &Ip) -> u32 {
     b.iter().fold(2166136261u32, |h, x| (h ^ *x as u32).wrapping_mul(16777619))
 }
 
-fn send_to(fd: i32, server: &Ip, msg: &[u8]) -> bool {
-    // SAFETY: the sockaddr structs are zeroed plain data filled in here and
-    // passed with their exact sizes.
+/// A non-blocking UDP socket connected to `server` port 53.
+fn connect_udp(server: &Ip) -> Option<i32> {
+    let fam = if matches!(server, Ip::V4(_)) { libc::AF_INET } else { libc::AF_INET6 };
+    // SAFETY: plain socket(2); the sockaddr structs are zeroed plain data
+    // filled in here and passed with their exact sizes.
     unsafe {
+        let fd = libc::socket(fam, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0);
+        if fd < 0 {
+            return None;
+        }
         let r = match server {
             Ip::V4(a) => {
                 let mut sa: libc::sockaddr_in = std::mem::zeroed();
                 sa.sin_family = libc::AF_INET as libc::sa_family_t;
                 sa.sin_port = 53u16.to_be();
                 sa.sin_addr.s_addr = u32::from_ne_bytes(*a);
-                libc::sendto(fd, msg.as_ptr().cast(), msg.len(), 0, (&sa as *const libc::sockaddr_in).cast(), std::mem::size_of::<libc::sockaddr_in>() as u32)
+                libc::connect(fd, (&sa as *const libc::sockaddr_in).cast(), std::mem::size_of::<libc::sockaddr_in>() as u32)
             }
             Ip::V6(a) => {
                 let mut sa: libc::sockaddr_in6 = std::mem::zeroed();
                 sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
                 sa.sin6_port = 53u16.to_be();
                 sa.sin6_addr.s6_addr = *a;
-                libc::sendto(fd, msg.as_ptr().cast(), msg.len(), 0, (&sa as *const libc::sockaddr_in6).cast(), std::mem::size_of::<libc::sockaddr_in6>() as u32)
+                libc::connect(fd, (&sa as *const libc::sockaddr_in6).cast(), std::mem::size_of::<libc::sockaddr_in6>() as u32)
             }
         };
-        r >= 0
+        if r < 0 {
+            libc::close(fd);
+            return None;
+        }
+        Some(fd)
     }
 }
 
