@@ -14,7 +14,7 @@ use std::ffi::OsString;
 pub struct Opt {
     /// Short letter, or 0 for a long-only option.
     pub short: u8,
-    /// Long name without dashes, as users type it.
+    /// Long name without dashes, as users type it ("" for short-only).
     pub long: &'static str,
     /// Takes a value (`-A inet`, `-Ainet`, `--protocol=inet`).
     pub arg: bool,
@@ -170,10 +170,10 @@ fn lossy(s: &OsString) -> String {
 
 /// getopt_long's matching: an exact name, else a unique prefix.
 fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
-    if let Some(o) = specs.iter().find(|o| o.long.as_bytes() == name) {
+    if let Some(o) = specs.iter().find(|o| !name.is_empty() && o.long.as_bytes() == name) {
         return Ok(o);
     }
-    let mut hits = specs.iter().filter(|o| !name.is_empty() && o.long.as_bytes().starts_with(name));
+    let mut hits = specs.iter().filter(|o| !name.is_empty() && !o.long.is_empty() && o.long.as_bytes().starts_with(name));
     match (hits.next(), hits.next()) {
         (Some(o), None) => Ok(o),
         (None, _) => Err(err(&[b"unrecognized option '--", name, b"'"])),

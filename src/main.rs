@@ -18,7 +18,9 @@ fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().collect();
     let argv0 = if args.is_empty() { OsString::from("sockbox") } else { args.remove(0) };
     let name = basename(argv0.as_encoded_bytes());
-    if name == b"sockbox" {
+    // `sockbox`, and renamed copies like `sockbox-mips_24kc`, as BusyBox
+    // takes any name starting with "busybox".
+    if name.starts_with(b"sockbox") {
         return sockbox_main(args);
     }
     run_named(name, args)
@@ -46,27 +48,40 @@ fn sockbox_main(mut args: Vec<OsString>) -> ExitCode {
         usage(&mut Out::stderr());
         return ExitCode::from(1);
     };
+    let alone = |what: &[u8]| {
+        if args.len() > 1 {
+            error_line("sockbox", &[what, b" takes no arguments"]);
+            return false;
+        }
+        true
+    };
     match first.as_slice() {
         b"--list" | b"-l" => {
+            if !alone(b"--list") {
+                return ExitCode::from(1);
+            }
             let mut o = Out::stdout();
             for a in applets::listed() {
                 o.str(a.name).nl();
             }
-            ExitCode::SUCCESS
+            ExitCode::from(o.finish("sockbox"))
         }
         b"--install" => install(&args[1..]),
         b"--help" | b"-h" => {
-            usage(&mut Out::stdout());
-            ExitCode::SUCCESS
+            let mut o = Out::stdout();
+            usage(&mut o);
+            ExitCode::from(o.finish("sockbox"))
         }
         b"--version" | b"-V" => {
+            if !alone(b"--version") {
+                return ExitCode::from(1);
+            }
             let mut o = Out::stdout();
             applets::version_line(&mut o, "sockbox");
-            ExitCode::SUCCESS
+            ExitCode::from(o.finish("sockbox"))
         }
         _ if first.starts_with(b"-") => {
-            error_line("sockbox", &[b"unknown option: ", &first]);
-            usage(&mut Out::stderr());
+            error_line("sockbox", &[b"unknown option: ", &first, b" (see sockbox --help)"]);
             ExitCode::from(1)
         }
         _ => {
@@ -80,7 +95,9 @@ fn usage(o: &mut Out) {
     applets::version_line(o, "sockbox");
     o.str("Usage: sockbox APPLET [ARGS...]  or  APPLET [ARGS...] through a link named APPLET\n")
         .str("       sockbox --list\n")
-        .str("       sockbox --install [-s] DIR   (hard links, or symbolic with -s)\n\n")
+        .str("       sockbox --install [-s] DIR   (hard links, or symbolic with -s)\n")
+        .str("       sockbox --version\n\n")
+        .str("HOST_PROC=DIR reads DIR instead of /proc.\n")
         .str("Applets:");
     for a in applets::listed() {
         o.str(" ").str(a.name);
@@ -109,9 +126,16 @@ fn install(args: &[OsString]) -> ExitCode {
     for a in applets::listed() {
         let link = std::path::Path::new(dir).join(a.name);
         let r = if symbolic { std::os::unix::fs::symlink(&exe, &link) } else { std::fs::hard_link(&exe, &link) };
-        if let Err(e) = r {
-            error_line("sockbox", &[link.as_os_str().as_encoded_bytes(), b": ", io_error_text(&e).as_bytes()]);
-            status = 1;
+        match r {
+            // Already there: left as it is, so --install can be run again
+            // after an upgrade (BusyBox does the same).
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                let hint: &[u8] = if e.raw_os_error() == Some(libc::EXDEV) { b" (use -s across file systems)" } else { b"" };
+                error_line("sockbox", &[link.as_os_str().as_encoded_bytes(), b": ", io_error_text(&e).as_bytes(), hint]);
+                status = 1;
+            }
+            Ok(()) => {}
         }
     }
     ExitCode::from(status)

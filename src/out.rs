@@ -12,12 +12,15 @@ const CAP: usize = 8192;
 pub struct Out {
     fd: i32,
     len: usize,
+    /// The first write error (errno); later output is dropped and the final
+    /// `flush` reports it, so the applet can name itself in the message.
+    failed: i32,
     buf: [u8; CAP],
 }
 
 impl Out {
     pub const fn new(fd: i32) -> Self {
-        Out { fd, len: 0, buf: [0; CAP] }
+        Out { fd, len: 0, failed: 0, buf: [0; CAP] }
     }
 
     pub fn stdout() -> Self {
@@ -92,8 +95,12 @@ impl Out {
     }
 
     /// Write out what is buffered. Errors other than EPIPE (which kills us
-    /// through SIGPIPE before we see it) are returned to the caller.
+    /// through SIGPIPE before we see it) are returned to the caller, once.
     pub fn flush(&mut self) -> io::Result<()> {
+        if self.failed != 0 {
+            self.len = 0;
+            return Err(io::Error::from_raw_os_error(std::mem::take(&mut self.failed)));
+        }
         let mut off = 0;
         while off < self.len {
             let rest = &self.buf[off..self.len];
@@ -113,21 +120,27 @@ impl Out {
         Ok(())
     }
 
-    /// Flush from inside `bytes`: a failure is remembered by dropping the
-    /// data and reported by the final, explicit `flush`.
+    /// Flush from inside `bytes`: a failure is remembered and reported by
+    /// the final, explicit `flush`.
     fn flush_quiet(&mut self) {
-        if self.flush().is_err() {
-            self.failed();
+        if self.failed == 0 {
+            if let Err(e) = self.flush() {
+                self.failed = e.raw_os_error().unwrap_or(libc::EIO);
+            }
         }
+        self.len = 0;
     }
 
-    fn failed(&mut self) {
-        // Output is gone (disk full, closed terminal): nothing sensible is
-        // left to do with the rest of the listing.
-        let mut e = Out::stderr();
-        e.str("sockbox: write error: ").str(errno_text(io::Error::last_os_error().raw_os_error().unwrap_or(0))).nl();
-        let _ = e.flush();
-        std::process::exit(1);
+    /// Flush, and on failure say `APPLET: write error: REASON`; the exit
+    /// status to use (0 or 1).
+    pub fn finish(&mut self, applet: &str) -> u8 {
+        match self.flush() {
+            Ok(()) => 0,
+            Err(e) => {
+                error_line(applet, &[b"write error: ", io_error_text(&e).as_bytes()]);
+                1
+            }
+        }
     }
 }
 
@@ -156,7 +169,8 @@ pub fn io_error_text(e: &io::Error) -> &'static str {
     match e.raw_os_error() {
         Some(n) => errno_text(n),
         None => match e.kind() {
-            io::ErrorKind::InvalidData => "Invalid data",
+            io::ErrorKind::InvalidData => "line too long",
+            io::ErrorKind::Unsupported => "not a regular file",
             io::ErrorKind::UnexpectedEof => "Unexpected end of file",
             _ => "I/O error",
         },

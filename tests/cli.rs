@@ -30,7 +30,7 @@ fn tcp_line(slot: usize, lport: u16, inode: u64) -> String {
 #[test]
 fn list_and_dispatch() {
     let o = sockbox(&["--list"], &[]);
-    assert_eq!(o.text(), "netstat\n", "only built applets are listed");
+    assert_eq!(o.text(), "netstat\nfuser-port\n", "only built applets are listed");
     assert_eq!(o.code, Some(0));
     let d = tree("dispatch", &[("tcp", format!("{TCP_HDR}{}", tcp_line(0, 40000, 7)))]);
     let env = [("HOST_PROC", d.to_str().unwrap())];
@@ -49,7 +49,7 @@ fn unknown_and_unbuilt_applets_fail_cleanly() {
     let o = sockbox(&["frobnicate"], &[]);
     assert_eq!(o.code, Some(1));
     assert_eq!(o.err(), "sockbox: applet not found: frobnicate\n");
-    for a in ["ss-lite", "ss", "fuser-port"] {
+    for a in ["ss-lite", "ss"] {
         let o = sockbox(&[a, "-t"], &[]);
         assert_eq!(o.code, Some(1), "{a}");
         assert!(o.err().starts_with(&format!("{a}: ")) && o.err().contains("not built yet"), "{}", o.err());
@@ -60,7 +60,7 @@ fn unknown_and_unbuilt_applets_fail_cleanly() {
     assert!(o.err().contains("Usage: sockbox APPLET"));
     let o = sockbox(&["--bogus"], &[]);
     assert_eq!(o.code, Some(1));
-    assert!(o.err().starts_with("sockbox: unknown option: --bogus\n"));
+    assert_eq!(o.err(), "sockbox: unknown option: --bogus (see sockbox --help)\n");
 }
 
 #[test]
@@ -82,14 +82,22 @@ fn install_makes_links_that_dispatch() {
         assert_eq!(meta.file_type().is_symlink(), symbolic);
         let o = run(&link, &["-V"], None, &[]);
         assert!(o.text().starts_with("netstat (sockbox)"), "{}", o.text());
-        // A second install finds the links there and says so.
+        // Running it again (after an upgrade) keeps the links and succeeds.
         let again = run(&exe, &args, None, &[]);
-        assert_eq!(again.code, Some(1));
-        assert!(again.err().contains("netstat: File exists"), "{}", again.err());
+        assert_eq!((again.code, again.err().as_str()), (Some(0), ""));
+        assert!(std::fs::symlink_metadata(&link).is_ok());
     }
     let o = sockbox(&["--install"], &[]);
     assert_eq!(o.code, Some(1));
     assert_eq!(o.err(), "sockbox: usage: sockbox --install [-s] DIR\n");
+    // A renamed copy is still the multicall binary.
+    let d = scratch("renamed");
+    let renamed = d.join("sockbox-mips_24kc");
+    std::fs::copy(sockbox_bin(), &renamed).unwrap();
+    let o = run(&renamed, &["--version"], None, &[]);
+    assert!(o.text().starts_with("sockbox "), "{}", o.err());
+    let o = run(&renamed, &["--list", "extra"], None, &[]);
+    assert_eq!((o.code, o.err().as_str()), (Some(1), "sockbox: --list takes no arguments\n"));
 }
 
 #[test]
@@ -133,6 +141,23 @@ fn proc_root_and_file_errors() {
     let o = run(&dir.join("netstat"), &["-tn"], None, &[("HOST_PROC", d.to_str().unwrap())]);
     assert_eq!(o.code, Some(1));
     assert_eq!(o.err(), format!("netstat: {}/net/tcp: Is a directory\n", d.display()));
+    // A HOST_PROC without net/ is a mistake, said as such.
+    let nonet = scratch("nonet");
+    let o = run(&dir.join("netstat"), &["-tn"], None, &[("HOST_PROC", nonet.to_str().unwrap())]);
+    assert_eq!((o.code, o.err()), (Some(1), format!("netstat: {}/net: No such file or directory\n", nonet.display())));
+    // A FIFO or a device planted as net/tcp: an error, not a hang or an
+    // endless read; a line with no end: an error, not endless memory.
+    for (name, what) in [("fifo", "not a regular file"), ("zero", "not a regular file"), ("endless", "line too long")] {
+        let d = tree(name, &[]);
+        let tcp = d.join("net/tcp");
+        match name {
+            "fifo" => assert!(Command::new("mkfifo").arg(&tcp).status().unwrap().success()),
+            "zero" => std::os::unix::fs::symlink("/dev/zero", &tcp).unwrap(),
+            _ => std::fs::write(&tcp, vec![b'7'; 1 << 20]).unwrap(),
+        }
+        let o = run(&dir.join("netstat"), &["-tn"], None, &[("HOST_PROC", d.to_str().unwrap())]);
+        assert_eq!((o.code, o.err()), (Some(1), format!("netstat: {}: {what}\n", tcp.display())), "{name}");
+    }
     // Missing files mean no sockets: an empty proc tree lists nothing.
     let e = tree("empty", &[]);
     let o = run(&dir.join("netstat"), &["-an"], None, &[("HOST_PROC", e.to_str().unwrap())]);

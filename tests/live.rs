@@ -46,6 +46,8 @@ const CASES: &[&[&str]] = &[
     &["-Ainet,unix", "-l"],
     &["--tcp", "--listening", "--numeric", "--programs"],
     &["--protocol=inet", "--all", "--numer"],
+    &["--tcp", "--listen", "--numeric-h", "--numeric-p"],
+    &["-A", "ddp"],
     &["-lnp", "--unix"],
     &["-r"],
     &["-rn"],

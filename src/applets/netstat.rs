@@ -52,7 +52,16 @@ const SPECS: &[Opt] = &[
     unsupported(b'Z', "context"),
     flag(b'V', "version"),
     flag(b'h', "help"),
-    flag(b'?', "usage"),
+    alias(b'?', "", "usage"),
+    // Families net-tools knows and routers do not have.
+    unsupported(0, "ax25"),
+    unsupported(0, "x25"),
+    unsupported(0, "ipx"),
+    unsupported(0, "netrom"),
+    unsupported(0, "rose"),
+    unsupported(0, "bluetooth"),
+    ignored(0, "ddp"),
+    ignored(0, "appletalk"),
 ];
 
 /// netstat options, after cli::expand has made them canonical.
@@ -165,15 +174,16 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         }
     };
     if a.version {
-        crate::applets::version_line(&mut Out::stdout(), applet);
-        return 0;
+        let mut o = Out::stdout();
+        crate::applets::version_line(&mut o, applet);
+        return o.finish(applet);
     }
     if help {
         let mut o = Out::stdout();
         usage(&mut o);
         o.nl();
         crate::applets::version_line(&mut o, applet);
-        return 0;
+        return o.finish(applet);
     }
     if a.usage {
         usage(&mut Out::stderr());
@@ -204,7 +214,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 "inet" | "ip" | "tcpip" => c.inet = true,
                 "inet6" | "ip6" => c.inet6 = true,
                 "unix" => c.unx = true,
-                "ax25" | "x25" | "ipx" | "appletalk" | "ddp" | "netrom" | "rose" | "bluetooth" | "econet" | "ash" => {
+                // Accepted by net-tools without effect on a listing.
+                "ddp" | "appletalk" | "econet" | "ash" => {}
+                "ax25" | "x25" | "ipx" | "netrom" | "rose" | "bluetooth" => {
                     error_line(applet, &[b"address family `", fam.as_bytes(), b"' is not supported by sockbox"]);
                     return 1;
                 }
@@ -234,9 +246,11 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         (c.inet, c.inet6) = (true, true);
     }
     c.arg = c.tcp || c.udp || c.udplite || c.raw || c.unx;
-    match list(&root, &c) {
-        Ok(()) => 0,
+    let mut o = Out::stdout();
+    match list(&mut o, &root, &c) {
+        Ok(()) => o.finish(applet),
         Err((path, e)) => {
+            let _ = o.flush();
             error_line(applet, &[&path, b": ", io_error_text(&e).as_bytes()]);
             1
         }
@@ -277,12 +291,11 @@ struct Ctx {
     owners: Option<Owners>,
 }
 
-fn list(root: &ProcRoot, c: &Cfg) -> Result<(), Failure> {
-    let mut o = Out::stdout();
+fn list(o: &mut Out, root: &ProcRoot, c: &Cfg) -> Result<(), Failure> {
     let mut ctx = Ctx::default();
     if !c.arg || c.tcp || c.udp || c.udplite || c.raw {
         load_owners(root, c, &mut ctx);
-        title(&mut o, "Active Internet connections ", c);
+        title(o, "Active Internet connections ", c);
         o.str("Proto Recv-Q Send-Q Local Address           Foreign Address         State      ");
         if c.extend > 0 {
             o.str(" User       Inode     ");
@@ -300,15 +313,15 @@ fn list(root: &ProcRoot, c: &Cfg) -> Result<(), Failure> {
             };
             let fam = if t.v6 { c.inet6 } else { c.inet };
             if !c.arg || (proto && fam) {
-                inet_table(&mut o, root, t, c, &mut ctx)?;
+                inet_table(o, root, t, c, &mut ctx)?;
             }
         }
     }
     if !c.arg || c.unx {
         load_owners(root, c, &mut ctx);
-        unix_table(&mut o, root, c, &mut ctx)?;
+        unix_table(o, root, c, &mut ctx)?;
     }
-    o.flush().map_err(|e| (b"write".to_vec(), e))
+    Ok(())
 }
 
 fn title(o: &mut Out, what: &str, c: &Cfg) {
@@ -662,10 +675,7 @@ fn routes(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
             }
         }
     }
-    match o.flush() {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }
+    o.finish(applet)
 }
 
 fn cut15(s: &[u8], out: &mut [u8; 15]) -> usize {

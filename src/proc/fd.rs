@@ -8,7 +8,7 @@
 //! that, never dropped.
 
 use super::{ProcRoot, openat};
-use crate::spill::SpillVec;
+use crate::spill::{SpillVec, heap_sort};
 use std::io::Read;
 
 /// Inline capacity for holders; past it they move to the heap.
@@ -62,8 +62,8 @@ impl Owners {
                 o.scan_pid(root, pid, kind, want);
             }
         }
-        o.holders.as_mut_slice().sort_unstable_by_key(|h| (h.inode, h.pid, h.fd));
-        o.procs.as_mut_slice().sort_unstable_by_key(|p| p.pid);
+        heap_sort(o.holders.as_mut_slice(), |a, b| (a.inode, a.pid, a.fd) < (b.inode, b.pid, b.fd));
+        heap_sort(o.procs.as_mut_slice(), |a, b| a.pid < b.pid);
         o
     }
 
@@ -73,9 +73,10 @@ impl Owners {
         let dir = match openat(root.raw_fd(), rel.as_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) {
             Ok(d) => d,
             Err(e) => {
-                // Gone since readdir (ENOENT) is not worth a word; anything
-                // else means we may not look (EACCES as non-root).
-                if e.raw_os_error() != Some(libc::ENOENT) {
+                // Only "not allowed" counts towards net-tools' notice; a
+                // process gone since readdir (ENOENT) or a stray file in a
+                // HOST_PROC tree (ENOTDIR) is passed over quietly.
+                if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) {
                     self.denied = true;
                 }
                 return;

@@ -3,11 +3,15 @@
 //! /proc/net files can hold tens of thousands of lines; they are read in
 //! buffer-sized chunks and split with memchr, without allocating per line.
 //! A line longer than the buffer (a unix socket with a very long path, or a
-//! corrupt file) is gathered in a heap spill buffer instead of being cut.
+//! corrupt file) is gathered in a heap spill buffer instead of being cut,
+//! up to [`LINE_MAX`]: no /proc line comes near it, so a longer one is an
+//! `InvalidData` error rather than memory growing without end.
 
 use std::io::{self, Read};
 
 pub const BUF: usize = 8192;
+/// The longest line accepted (a unix socket path is at most 108 bytes).
+pub const LINE_MAX: usize = 64 * 1024;
 
 pub struct Lines<R, const N: usize = BUF> {
     src: R,
@@ -53,6 +57,9 @@ impl<R: Read, const N: usize> Lines<R, N> {
             }
             if self.start == 0 && self.end == N {
                 // The whole buffer is one unfinished line: spill it.
+                if self.long.len() + N > LINE_MAX {
+                    return Err(io::Error::from(io::ErrorKind::InvalidData));
+                }
                 self.long.extend_from_slice(&self.buf[..N]);
                 self.end = 0;
             } else if self.start > 0 {
@@ -117,6 +124,18 @@ mod tests {
         for step in [1, 3, 8, 64] {
             assert_eq!(collect::<8>(&data, step), vec![b"a".to_vec(), long.clone(), b"b".to_vec(), long.clone()]);
         }
+    }
+
+    #[test]
+    fn endless_lines_are_an_error() {
+        let data = vec![b'x'; 2 * LINE_MAX];
+        let mut l: Lines<_, 1024> = Lines::new(Trickle(&data, 4096));
+        let r = l.next_line().map(|x| x.map(|x| x.len()));
+        assert!(matches!(&r, Err(e) if e.kind() == io::ErrorKind::InvalidData), "{:?}", r.map_err(|e| e.kind()));
+        let mut ok = vec![b'y'; LINE_MAX - 2048];
+        ok.push(b'\n');
+        let mut l: Lines<_, 1024> = Lines::new(Trickle(&ok, 4096));
+        assert_eq!(l.next_line().unwrap().map(|x| x.len()), Some(LINE_MAX - 2048));
     }
 
     #[test]

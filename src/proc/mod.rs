@@ -25,13 +25,19 @@ pub struct ProcRoot {
 }
 
 impl ProcRoot {
-    /// `HOST_PROC` if set and non-empty, else `/proc`.
+    /// `HOST_PROC` if set and non-empty, else `/proc`. A `HOST_PROC`
+    /// without a `net` directory is a mistake worth saying, not an empty
+    /// listing.
     pub fn from_env() -> Result<ProcRoot, (Vec<u8>, io::Error)> {
         let path = match std::env::var_os("HOST_PROC") {
             Some(p) if !p.is_empty() => OsString::into_vec(p),
             _ => b"/proc".to_vec(),
         };
-        ProcRoot::open(path)
+        let root = ProcRoot::open(path)?;
+        if let Err(e) = openat(root.raw_fd(), b"net", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) {
+            return Err((root.display(b"net"), e));
+        }
+        Ok(root)
     }
 
     pub fn open(mut path: Vec<u8>) -> Result<ProcRoot, (Vec<u8>, io::Error)> {
@@ -53,9 +59,19 @@ impl ProcRoot {
         self.dir.as_raw_fd()
     }
 
-    /// Open `rel` (like `net/tcp`) under the root.
+    /// Open `rel` (like `net/tcp`) under the root. Only regular files (and
+    /// directories, whose read then fails with EISDIR): a FIFO or device
+    /// planted in a HOST_PROC tree must not hang or stream forever.
     pub fn open_file(&self, rel: &[u8]) -> io::Result<File> {
-        let fd = openat(self.raw_fd(), rel, libc::O_RDONLY | libc::O_CLOEXEC)?;
+        let fd = openat(self.raw_fd(), rel, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK)?;
+        // SAFETY: st is plain data filled in by fstat on a valid fd.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } == 0 {
+            let kind = st.st_mode & libc::S_IFMT;
+            if kind != libc::S_IFREG && kind != libc::S_IFDIR {
+                return Err(io::Error::from(io::ErrorKind::Unsupported));
+            }
+        }
         Ok(File::from(fd))
     }
 
