@@ -11,7 +11,7 @@ triple=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a { print $2 }' cross/targets.
 
 . cross/env.sh cross-bloat
 export CARGO_PROFILE_RELEASE_STRIP=false
-cargo zigbuild -q --release --bin sockbox --target "$triple" -Z build-std=std,panic_abort
+cargo zigbuild -q --release --bin sockbox --target "$triple" -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
 bin="$CARGO_TARGET_DIR/$triple/release/sockbox"
 
 syms=$(mktemp); trap 'rm -f "$syms"' EXIT

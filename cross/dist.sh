@@ -19,7 +19,7 @@ for arch in "${archs[@]}"; do
 
   start=$SECONDS
   cargo zigbuild -q --release --bin sockbox --target "$triple" \
-    -Z build-std=std,panic_abort || die "$arch: build failed ($triple)"
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size || die "$arch: build failed ($triple)"
   mkdir -p "dist/$arch"
   out="dist/$arch/sockbox"
   llvm-objcopy --strip-all -R .pdr -R .comment \

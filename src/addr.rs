@@ -139,6 +139,75 @@ pub fn encode_ip(ip: &Ip, order: Endian, out: &mut [u8; 32]) -> usize {
     n
 }
 
+/// A textual IPv4 or IPv6 address, as in /etc/hosts, resolv.conf and
+/// filters (`10.0.0.1`, `fe80::1`, `::ffff:1.2.3.4`); a `%zone` suffix is
+/// ignored. What `inet_pton` accepts, in a fraction of `core::net`'s code.
+pub fn parse_ip(s: &[u8]) -> Option<Ip> {
+    let s = match memchr::memchr(b'%', s) {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    if memchr::memchr(b':', s).is_none() {
+        return parse_v4(s).map(Ip::V4);
+    }
+    let mut a = [0u8; 16];
+    let (head, tail): (&[u8], Option<&[u8]>) = match s.windows(2).position(|w| w == b"::") {
+        Some(i) => (&s[..i], Some(&s[i + 2..])),
+        None => (s, None),
+    };
+    let mut front = [0u8; 16];
+    let nf = v6_groups(head, &mut front, tail.is_none())?;
+    match tail {
+        None => (nf == 16).then(|| Ip::V6(front)),
+        Some(t) => {
+            let mut back = [0u8; 16];
+            let nb = v6_groups(t, &mut back, true)?;
+            if nf + nb > 14 {
+                return None;
+            }
+            a[..nf].copy_from_slice(&front[..nf]);
+            a[16 - nb..].copy_from_slice(&back[..nb]);
+            Some(Ip::V6(a))
+        }
+    }
+}
+
+/// `h:h:...` (empty allowed) into `out`; the last group may be a dotted
+/// quad when `v4_tail`. Returns the number of bytes written.
+fn v6_groups(s: &[u8], out: &mut [u8; 16], v4_tail: bool) -> Option<usize> {
+    if s.is_empty() {
+        return Some(0);
+    }
+    let mut n = 0;
+    let mut parts = s.split(|c| *c == b':').peekable();
+    while let Some(g) = parts.next() {
+        if parts.peek().is_none() && v4_tail && memchr::memchr(b'.', g).is_some() {
+            out.get_mut(n..n + 4)?.copy_from_slice(&parse_v4(g)?);
+            return Some(n + 4);
+        }
+        if g.is_empty() || g.len() > 4 {
+            return None;
+        }
+        let v = hex_u32(g)? as u16;
+        out.get_mut(n..n + 2)?.copy_from_slice(&v.to_be_bytes());
+        n += 2;
+    }
+    Some(n)
+}
+
+fn parse_v4(s: &[u8]) -> Option<[u8; 4]> {
+    let mut a = [0u8; 4];
+    let mut n = 0;
+    for p in s.split(|c| *c == b'.') {
+        if p.is_empty() || p.len() > 3 {
+            return None;
+        }
+        *a.get_mut(n)? = u8::try_from(dec_u32(p)?).ok()?;
+        n += 1;
+    }
+    (n == 4).then_some(a)
+}
+
 /// Longest text of [`format_ip`]: a full IPv6 address with an IPv4 tail.
 pub const IP_TEXT_MAX: usize = 46;
 
@@ -323,6 +392,19 @@ mod tests {
             ("2001:db8:ffff:ffff:ffff:ffff:255.255.255.255", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"),
         ] {
             assert_eq!(text(v6(i)), o, "{i}");
+        }
+    }
+
+    #[test]
+    fn parses_text_like_inet_pton() {
+        for t in ["::", "::1", "1::", "fe80::1", "1:2:3:4:5:6:7:8", "2001:db8::ff00:42:8329", "::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:1.2.3.4", "1::8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "ABCD:ef01::"] {
+            let want = Ip::V6(t.parse::<std::net::Ipv6Addr>().unwrap().octets());
+            assert_eq!(parse_ip(t.as_bytes()), Some(want), "{t}");
+        }
+        assert_eq!(parse_ip(b"10.0.255.1"), Some(Ip::V4([10, 0, 255, 1])));
+        assert_eq!(parse_ip(b"fe80::1%eth0"), parse_ip(b"fe80::1"));
+        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "1.2.3.04444", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::", "1:2:3:4:5:6:7", "::1.2.3", "1.2.3.4::", ":1::", "1:2:3:4:5:6:7:8::", "1:2:3:4:5:6:7::8"] {
+            assert_eq!(parse_ip(bad.as_bytes()), None, "{bad}");
         }
     }
 

@@ -4,6 +4,7 @@
 //! dispatches on the name the binary was called by.
 
 pub mod addr;
+pub mod alloc;
 pub mod out;
 pub mod proc;
 pub mod resolv;

@@ -8,6 +8,10 @@ use sockbox::out::{Out, error_line, io_error_text};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+/// musl's malloc is 10 KB of the MIPS binary; see sockbox::alloc.
+#[global_allocator]
+static ALLOC: sockbox::alloc::Small = sockbox::alloc::Small::new();
+
 fn main() -> ExitCode {
     // Die quietly on a closed pipe like the C tools (`netstat | head -1`);
     // Rust's runtime would otherwise ignore SIGPIPE and get EPIPE errors.
@@ -106,6 +110,8 @@ fn usage(o: &mut Out) {
 }
 
 /// `--install [-s] DIR`: a link per applet in DIR to this executable.
+/// Plain libc calls on byte paths: std's `Path` and `CString` helpers cost
+/// more than this whole function on MIPS.
 fn install(args: &[OsString]) -> ExitCode {
     let (symbolic, dir) = match args {
         [d] if d != "-s" => (false, d),
@@ -115,29 +121,41 @@ fn install(args: &[OsString]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let exe = match std::fs::read_link("/proc/self/exe") {
-        Ok(p) => p,
-        Err(e) => {
-            error_line("sockbox", &[b"cannot find own executable: ", io_error_text(&e).as_bytes()]);
-            return ExitCode::from(1);
-        }
-    };
+    let mut exe = [0u8; 4096];
+    // SAFETY: the path is NUL-terminated; exe has room for len - 1 bytes
+    // and the rest stays zero, so the result is NUL-terminated too.
+    let n = unsafe { libc::readlink(c"/proc/self/exe".as_ptr(), exe.as_mut_ptr().cast(), exe.len() - 1) };
+    if n <= 0 {
+        let e = std::io::Error::last_os_error();
+        error_line("sockbox", &[b"cannot find own executable: ", io_error_text(&e)]);
+        return ExitCode::from(1);
+    }
     let mut status = 0;
     for a in applets::listed() {
-        let link = std::path::Path::new(dir).join(a.name);
-        let r = if symbolic { std::os::unix::fs::symlink(&exe, &link) } else { std::fs::hard_link(&exe, &link) };
-        match r {
+        let mut link = dir.as_encoded_bytes().to_vec();
+        if !link.ends_with(b"/") {
+            link.push(b'/');
+        }
+        link.extend_from_slice(a.name.as_bytes());
+        link.push(0);
+        // SAFETY: both paths are NUL-terminated byte strings.
+        let r = unsafe {
+            if symbolic { libc::symlink(exe.as_ptr().cast(), link.as_ptr().cast()) } else { libc::link(exe.as_ptr().cast(), link.as_ptr().cast()) }
+        };
+        if r == 0 {
+            continue;
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
             // Already there: left as it is, so --install can be run again
             // after an upgrade (BusyBox does the same).
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                let hint: &[u8] = if e.raw_os_error() == Some(libc::EXDEV) { b" (use -s across file systems)" } else { b"" };
-                error_line("sockbox", &[link.as_os_str().as_encoded_bytes(), b": ", io_error_text(&e).as_bytes(), hint]);
+            Some(libc::EEXIST) => {}
+            errno => {
+                let hint: &[u8] = if errno == Some(libc::EXDEV) { b" (use -s across file systems)" } else { b"" };
+                error_line("sockbox", &[&link[..link.len() - 1], b": ", io_error_text(&e), hint]);
                 status = 1;
             }
-            Ok(()) => {}
         }
     }
     ExitCode::from(status)
 }
-

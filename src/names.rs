@@ -79,7 +79,7 @@ impl Services {
             self.add(PortList::Raw, n, seq, name);
         }
         // Sorted by key, newest first within a key: lookup takes the first.
-        self.entries.sort_unstable_by_key(|e| (e.list, e.port, u32::MAX - e.seq));
+        crate::spill::heap_sort(&mut self.entries, |a, b| (a.list, a.port, u32::MAX - a.seq) < (b.list, b.port, u32::MAX - b.seq));
     }
 
     fn add(&mut self, list: PortList, port: u16, seq: u32, name: &[u8]) {

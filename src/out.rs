@@ -108,7 +108,7 @@ impl Out {
             let r = unsafe { libc::write(self.fd, rest.as_ptr().cast(), rest.len()) };
             if r < 0 {
                 let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
+                if e.raw_os_error() == Some(libc::EINTR) {
                     continue;
                 }
                 self.len = 0;
@@ -137,7 +137,7 @@ impl Out {
         match self.flush() {
             Ok(()) => 0,
             Err(e) => {
-                error_line(applet, &[b"write error: ", io_error_text(&e).as_bytes()]);
+                error_line(applet, &[b"write error: ", io_error_text(&e)]);
                 1
             }
         }
@@ -151,29 +151,30 @@ impl Drop for Out {
 }
 
 /// The C library's text for an errno value (`Permission denied`).
-pub fn errno_text(errno: i32) -> &'static str {
+pub fn errno_text(errno: i32) -> &'static [u8] {
     // SAFETY: strerror returns a pointer to a static, NUL-terminated string
     // for any value (musl and glibc both return "Unknown error" texts).
     unsafe {
         let p = libc::strerror(errno);
         if p.is_null() {
-            return "Unknown error";
+            return b"Unknown error";
         }
-        let c = std::ffi::CStr::from_ptr(p);
-        c.to_str().unwrap_or("Unknown error")
+        std::ffi::CStr::from_ptr(p).to_bytes()
     }
 }
 
+/// sockbox's own error codes, outside the kernel's errno range, so every
+/// error is an errno and `io::Error::kind` (500 bytes) is never needed.
+pub const E_LINE_TOO_LONG: i32 = -1001;
+pub const E_NOT_REGULAR: i32 = -1002;
+
 /// Text for an io::Error without `core::fmt`.
-pub fn io_error_text(e: &io::Error) -> &'static str {
+pub fn io_error_text(e: &io::Error) -> &'static [u8] {
     match e.raw_os_error() {
+        Some(E_LINE_TOO_LONG) => b"line too long",
+        Some(E_NOT_REGULAR) => b"not a regular file",
         Some(n) => errno_text(n),
-        None => match e.kind() {
-            io::ErrorKind::InvalidData => "line too long",
-            io::ErrorKind::Unsupported => "not a regular file",
-            io::ErrorKind::UnexpectedEof => "Unexpected end of file",
-            _ => "I/O error",
-        },
+        None => b"I/O error",
     }
 }
 

@@ -35,16 +35,7 @@ pub fn hosts_lookup<'a>(hosts: &'a [u8], ip: &Ip) -> Option<&'a [u8]> {
     None
 }
 
-/// A textual IPv4 or IPv6 address (as in /etc/hosts and resolv.conf).
-pub fn parse_ip(s: &[u8]) -> Option<Ip> {
-    let s = std::str::from_utf8(s).ok()?;
-    if let Ok(a) = s.parse::<core::net::Ipv4Addr>() {
-        return Some(Ip::V4(a.octets()));
-    }
-    // A zone (`fe80::1%eth0`) does not take part in matching.
-    let s = s.split('%').next()?;
-    s.parse::<core::net::Ipv6Addr>().ok().map(|a| Ip::V6(a.octets()))
-}
+pub use crate::addr::parse_ip;
 
 pub struct Conf {
     pub servers: heapless::Vec<Ip, 3>,

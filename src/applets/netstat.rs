@@ -231,7 +231,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let root = match ProcRoot::from_env() {
         Ok(r) => r,
         Err((path, e)) => {
-            error_line(applet, &[&path, b": ", io_error_text(&e).as_bytes()]);
+            error_line(applet, &[&path, b": ", io_error_text(&e)]);
             return 1;
         }
     };
@@ -251,7 +251,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         Ok(()) => o.finish(applet),
         Err((path, e)) => {
             let _ = o.flush();
-            error_line(applet, &[&path, b": ", io_error_text(&e).as_bytes()]);
+            error_line(applet, &[&path, b": ", io_error_text(&e)]);
             1
         }
     }
@@ -594,11 +594,11 @@ fn routes(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     let mut lines = match root.open_net("route") {
         Ok(Some(f)) => Lines::<_>::new(f),
         Ok(None) => {
-            error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&io::Error::from_raw_os_error(libc::ENOENT)).as_bytes()]);
+            error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&io::Error::from_raw_os_error(libc::ENOENT))]);
             return 1;
         }
         Err(e) => {
-            error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&e).as_bytes()]);
+            error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&e)]);
             return 1;
         }
     };
@@ -619,7 +619,7 @@ fn routes(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
             Ok(None) => break,
             Err(e) => {
                 drop(o);
-                error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&e).as_bytes()]);
+                error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&e)]);
                 return 1;
             }
         };

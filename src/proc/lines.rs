@@ -5,7 +5,7 @@
 //! A line longer than the buffer (a unix socket with a very long path, or a
 //! corrupt file) is gathered in a heap spill buffer instead of being cut,
 //! up to [`LINE_MAX`]: no /proc line comes near it, so a longer one is an
-//! `InvalidData` error rather than memory growing without end.
+//! error (`line too long`) rather than memory growing without end.
 
 use std::io::{self, Read};
 
@@ -58,7 +58,7 @@ impl<R: Read, const N: usize> Lines<R, N> {
             if self.start == 0 && self.end == N {
                 // The whole buffer is one unfinished line: spill it.
                 if self.long.len() + N > LINE_MAX {
-                    return Err(io::Error::from(io::ErrorKind::InvalidData));
+                    return Err(io::Error::from_raw_os_error(crate::out::E_LINE_TOO_LONG));
                 }
                 self.long.extend_from_slice(&self.buf[..N]);
                 self.end = 0;
@@ -70,7 +70,7 @@ impl<R: Read, const N: usize> Lines<R, N> {
             match self.src.read(&mut self.buf[self.end..]) {
                 Ok(0) => self.eof = true,
                 Ok(n) => self.end += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -131,7 +131,7 @@ mod tests {
         let data = vec![b'x'; 2 * LINE_MAX];
         let mut l: Lines<_, 1024> = Lines::new(Trickle(&data, 4096));
         let r = l.next_line().map(|x| x.map(|x| x.len()));
-        assert!(matches!(&r, Err(e) if e.kind() == io::ErrorKind::InvalidData), "{:?}", r.map_err(|e| e.kind()));
+        assert!(matches!(&r, Err(e) if e.raw_os_error() == Some(crate::out::E_LINE_TOO_LONG)), "{:?}", r.map_err(|e| e.raw_os_error()));
         let mut ok = vec![b'y'; LINE_MAX - 2048];
         ok.push(b'\n');
         let mut l: Lines<_, 1024> = Lines::new(Trickle(&ok, 4096));
