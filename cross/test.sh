@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Cross tests: run each dist binary under its qemu (natively for x86_64)
-# against every fixture tree in its own byte order, through the same test
-# as the host (tests/fixtures.rs). Big-endian targets get the big-endian
-# twin of each tree and must print exactly what net-tools printed.
+# against every fixture tree in its own byte order, through the same tests
+# as the host: netstat (tests/fixtures.rs), ss-lite (tests/ss.rs) and
+# fuser-port (tests/fuser.rs, proc-tree tests). Big-endian targets get the
+# big-endian twin of each tree and must print exactly what the peer printed.
 # Usage: cross/test.sh [ARCH...]   (default: every row of cross/targets.tsv)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,9 +17,11 @@ for arch in "${archs[@]}"; do
   [ -x "$bin" ] || { echo "cross/test.sh: $bin missing: run cross/dist.sh $arch" >&2; exit 1; }
   runner=""
   [ "$qemu" = - ] || runner="$qemu -cpu $cpu"
-  if SOCKBOX_BIN="$bin" SOCKBOX_RUNNER="$runner" SOCKBOX_BYTE_ORDER="$endian" \
-       cargo test -q --locked --test fixtures netstat_on_fixture_trees > "target/cross-test-$arch.log" 2>&1; then
-    echo "cross/test.sh: $arch ($endian-endian${runner:+, $runner}): fixture outputs equal net-tools'"
+  if { export SOCKBOX_BIN="$bin" SOCKBOX_RUNNER="$runner" SOCKBOX_BYTE_ORDER="$endian"
+       cargo test -q --locked --test fixtures netstat_on_fixture_trees &&
+       cargo test -q --locked --test ss ss_on_fixture_trees &&
+       cargo test -q --locked --test fuser on_a_proc_tree; } > "target/cross-test-$arch.log" 2>&1; then
+    echo "cross/test.sh: $arch ($endian-endian${runner:+, $runner}): netstat, ss-lite and fuser-port fixture outputs equal their peers'"
   else
     echo "cross/test.sh: $arch FAILED; see target/cross-test-$arch.log" >&2
     tail -40 "target/cross-test-$arch.log" >&2

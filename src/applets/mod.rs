@@ -1,6 +1,8 @@
 //! The applets, one file each, and the table the dispatcher reads.
 
+pub mod fuser;
 pub mod netstat;
+pub mod ss;
 
 use crate::out::{Out, error_line};
 use std::ffi::OsString;
@@ -20,9 +22,9 @@ impl Applet {
 
 pub static APPLETS: &[Applet] = &[
     Applet { name: "netstat", main: netstat::main, listed: true },
-    Applet { name: "ss-lite", main: not_built, listed: false },
-    Applet { name: "ss", main: not_built, listed: false },
-    Applet { name: "fuser-port", main: not_built, listed: false },
+    Applet { name: "ss-lite", main: ss::main, listed: true },
+    Applet { name: "ss", main: ss::main, listed: false },
+    Applet { name: "fuser-port", main: fuser::main, listed: true },
 ];
 
 pub fn find(name: &[u8]) -> Option<&'static Applet> {
@@ -33,10 +35,6 @@ pub fn listed() -> impl Iterator<Item = &'static Applet> {
     APPLETS.iter().filter(|a| a.listed)
 }
 
-fn not_built(name: &'static str, _: Vec<OsString>) -> u8 {
-    error_line(name, &[b"this applet is not built yet in this version of sockbox"]);
-    1
-}
 
 /// `sockbox 0.1.0 (mipsel-linux-musl)`: the version and the target it runs as.
 pub fn version_line(o: &mut Out, applet: &str) {

@@ -1,0 +1,812 @@
+//! `ss-lite` (also `ss`): iproute2 ss's socket listing, from /proc.
+//!
+//! The reference is `PROC_ROOT=/proc ss` (iproute2 6.x reading /proc, as it
+//! does without the inet_diag module): its table selection, state names,
+//! filter language, column layout and `users:` lists.
+//!
+//! Tables: tcp, udp and raw (v4 and v6), unix, netlink; ss's packet tables
+//! are refused (`-0`, `-f link`, `-A packet`) and left out of `-A all`.
+//! `-s`, `-o` and `-e` are refused as not supported yet (their cost in the
+//! 128 KiB budget).
+//!
+//! Column widths follow the data, so every width must be known before the
+//! first row is printed. The listing is therefore made twice: a measuring
+//! pass that formats every cell and keeps only the widest length per column,
+//! then a printing pass. The inet tables are streamed from /proc both times
+//! (nothing is kept per row); the unix table is read once and kept, because
+//! ss prints it sorted by type and inode. Memory stays that of a netstat
+//! listing at the price of reading the inet files twice.
+
+mod filter;
+
+use crate::addr::{self, Endian, IP_TEXT_MAX, Ip};
+use crate::cli::{self, Opt, UsageError, alias, flag, ignored, unsupported, value};
+use crate::names::{Hosts, PortList, Services, read_config};
+use crate::out::{Out, error_line, io_error_text};
+use crate::proc::fd::{NameKind, Owners};
+use crate::proc::inet::{self, Proto, Table};
+use crate::proc::lines::{Lines, fields};
+use crate::proc::{ProcRoot, unix};
+use filter::{Fam, Filter, View, ViewKind};
+use std::ffi::OsString;
+use std::io::{self, Read};
+
+const SPECS: &[Opt] = &[
+    flag(b't', "tcp"),
+    flag(b'u', "udp"),
+    flag(b'w', "raw"),
+    flag(b'x', "unix"),
+    flag(b'a', "all"),
+    flag(b'l', "listening"),
+    flag(b'n', "numeric"),
+    flag(b'r', "resolve"),
+    flag(b'p', "processes"),
+    flag(b'H', "no-header"),
+    flag(b'4', "ipv4"),
+    flag(b'6', "ipv6"),
+    unsupported(b's', "summary"),
+    unsupported(b'e', "extended"),
+    unsupported(b'o', "options"),
+    value(b'f', "family"),
+    value(b'A', "query"),
+    Opt { short: 0, long: "socket", arg: true, canon: "query" },
+    ignored(b'O', "oneline"),
+    unsupported(b'0', "packet"),
+    unsupported(b'm', "memory"),
+    unsupported(b'i', "info"),
+    unsupported(b'T', "threads"),
+    unsupported(b'b', "bpf"),
+    unsupported(b'E', "events"),
+    unsupported(b'N', "net"),
+    unsupported(b'K', "kill"),
+    unsupported(b'F', "filter"),
+    unsupported(b'd', "dccp"),
+    unsupported(b'S', "sctp"),
+    unsupported(b'M', "mptcp"),
+    flag(b'V', "version"),
+    alias(b'v', "", "version"),
+    flag(b'h', "help"),
+];
+
+// Socket tables ("dbs"), as ss counts them for the Netid column. OTHER
+// stands for the tables /proc does not have (dccp, mptcp, sctp, vsock, xdp).
+const TCP: u16 = 1;
+const UDP: u16 = 2;
+const RAW: u16 = 4;
+const U_ST: u16 = 8;
+const U_DG: u16 = 16;
+const U_SQ: u16 = 32;
+const NETLINK: u16 = 64;
+const PACKET: u16 = 128;
+const OTHER: u16 = 256;
+const UNIX_DBS: u16 = U_ST | U_DG | U_SQ;
+const INET_DBS: u16 = TCP | UDP | RAW | OTHER;
+const ALL_DBS: u16 = INET_DBS | UNIX_DBS | NETLINK | PACKET;
+
+// Address families.
+const F_INET: u8 = 1;
+const F_INET6: u8 = 2;
+const F_UNIX: u8 = 4;
+const F_NETLINK: u8 = 8;
+const F_PACKET: u8 = 16;
+
+// ss states: bit N is kernel TCP state N (0 is UNKNOWN).
+const ESTAB: u16 = 1 << 1;
+const CLOSE: u16 = 1 << 7;
+const LISTEN: u16 = 1 << 10;
+const SS_ALL: u16 = (1 << 12) - 1;
+const SS_CONN: u16 = SS_ALL & !(LISTEN | CLOSE | 1 << 6 | 1 << 3);
+
+const STATE_NAMES: [&str; 12] = ["UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING"];
+
+/// `-f` families (and `-x`, `-4`, `-6`); 0 bits: known, not supported.
+const FAMILIES: [(&str, u8, Fam); 8] = [
+    ("unix", F_UNIX, Fam::Unix),
+    ("inet", F_INET, Fam::Inet),
+    ("inet6", F_INET6, Fam::Inet6),
+    ("link", 0, Fam::Any),
+    ("netlink", F_NETLINK, Fam::Any),
+    ("tipc", 0, Fam::Any),
+    ("vsock", 0, Fam::Any),
+    ("xdp", 0, Fam::Any),
+];
+
+/// `-A` tables; 0 bits: known, not supported.
+const QUERIES: [(&str, u16); 18] = [
+    ("all", ALL_DBS),
+    ("inet", INET_DBS),
+    ("tcp", TCP),
+    ("udp", UDP),
+    ("raw", RAW),
+    ("unix", UNIX_DBS),
+    ("unix_stream", U_ST),
+    ("u_str", U_ST),
+    ("unix_dgram", U_DG),
+    ("u_dgr", U_DG),
+    ("unix_seqpacket", U_SQ),
+    ("u_seq", U_SQ),
+    ("packet", 0),
+    ("packet_raw", 0),
+    ("p_raw", 0),
+    ("packet_dgram", 0),
+    ("p_dgr", 0),
+    ("netlink", NETLINK),
+];
+
+/// getopt and usage errors exit as ss's usage() does: exit(-1).
+const EXIT_USAGE: u8 = 255;
+
+/// What to list, after ss's rules for combining the options.
+struct Cfg {
+    dbs: u16,
+    fams: u8,
+    states: u16,
+    numeric: bool,
+    resolve: bool,
+    procs: bool,
+    header: bool,
+}
+
+pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
+    let words = match cli::expand(SPECS, &args, false) {
+        Ok(w) => w,
+        Err(e) => {
+            error_line(applet, &[e.text()]);
+            return if matches!(e, UsageError::Usage(_)) { EXIT_USAGE } else { 1 };
+        }
+    };
+    let mut c = Cfg { dbs: 0, fams: 0, states: 0, numeric: false, resolve: false, procs: false, header: true };
+    let (mut state_filter, mut do_default, mut saw_query) = (0u16, true, false);
+    let mut pref = Fam::Any;
+    let mut operands: &[String] = &[];
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        i += 1;
+        if w == "--" {
+            operands = words.get(i..).unwrap_or(&[]);
+            break;
+        }
+        let name = w.get(2..).unwrap_or("");
+        let k = SPECS.iter().find(|o| o.canon == name).map_or(b'h', |o| o.short);
+        let mut val = "";
+        if k == b'f' || k == b'A' {
+            val = words.get(i).map_or("", String::as_str);
+            i += 1;
+        }
+        match k {
+            b't' | b'u' | b'w' => {
+                let (db, st) = match k {
+                    b't' => (TCP, SS_CONN),
+                    b'u' => (UDP, ESTAB),
+                    _ => (RAW, ESTAB),
+                };
+                c.dbs |= db;
+                c.states |= st;
+                do_default = false;
+            }
+            b'x' | b'4' | b'6' | b'f' => {
+                let v = match k {
+                    b'x' => "unix",
+                    b'4' => "inet",
+                    b'6' => "inet6",
+                    _ => val,
+                };
+                match FAMILIES.iter().find(|f| f.0 == v) {
+                    Some(&(_, fam, p)) if fam != 0 => {
+                        c.states |= if fam == F_NETLINK { CLOSE } else { SS_CONN };
+                        c.fams |= fam;
+                        do_default = false;
+                        pref = p;
+                    }
+                    Some(_) => return unsupported_name(applet, v),
+                    None if v == "help" => return info(applet, b'f'),
+                    None => {
+                        error_line(applet, &[b"\"", v.as_bytes(), b"\" is invalid family"]);
+                        return EXIT_USAGE;
+                    }
+                }
+            }
+            b'A' => {
+                if !saw_query {
+                    c.dbs = 0;
+                    if state_filter == 0 {
+                        state_filter = SS_CONN;
+                    }
+                    saw_query = true;
+                    do_default = false;
+                }
+                for q in val.split(',') {
+                    let name = q.strip_prefix('!').unwrap_or(q);
+                    let bits = match QUERIES.iter().find(|e| e.0 == name) {
+                        Some(&(_, 0)) => return unsupported_name(applet, name),
+                        Some(&(_, b)) => b,
+                        None => {
+                            error_line(applet, &[b"\"", q.as_bytes(), b"\" is illegal socket table id"]);
+                            return EXIT_USAGE;
+                        }
+                    };
+                    if name.len() < q.len() {
+                        c.dbs &= !bits;
+                    } else {
+                        c.dbs |= bits;
+                    }
+                }
+            }
+            b'a' => state_filter = SS_ALL,
+            b'l' => state_filter = LISTEN | CLOSE,
+            b'n' => c.numeric = true,
+            b'r' => c.resolve = true,
+            b'p' => c.procs = true,
+            b'H' => c.header = false,
+            _ => return info(applet, k),
+        }
+    }
+    // Leading `state X` / `exclude X` words, then the expression.
+    let mut saw_states = false;
+    while let Some(w) = operands.first() {
+        let exclude = match w.as_str() {
+            "state" => false,
+            "exclude" | "excl" => true,
+            _ => break,
+        };
+        let name = operands.get(1).map_or(&b"(missing)"[..], |n| n.as_bytes());
+        let Some(bits) = filter::state_bits(name) else {
+            error_line(applet, &[b"wrong state name: ", name]);
+            return EXIT_USAGE;
+        };
+        if !saw_states {
+            state_filter = if exclude { SS_ALL } else { 0 };
+            saw_states = true;
+        }
+        if exclude {
+            state_filter &= !bits;
+        } else {
+            state_filter |= bits;
+        }
+        operands = operands.get(2..).unwrap_or(&[]);
+    }
+    if do_default {
+        if state_filter == 0 {
+            state_filter = SS_CONN;
+        }
+        c.dbs |= ALL_DBS;
+    }
+    if state_filter != 0 {
+        c.states = state_filter;
+    }
+    merge_defaults(&mut c);
+    if c.dbs == 0 || c.states == 0 {
+        error_line(applet, &[b"no socket ", if c.dbs == 0 { b"tables" } else { b"states" }, b" to show with such filter."]);
+        return 0;
+    }
+
+    let services = if operands.is_empty() { Vec::new() } else { read_config(b"/etc/services") };
+    let env = filter::Env { pref, tcp: c.dbs & TCP != 0, udp: c.dbs & UDP != 0, services: &services };
+    let f = match filter::parse(operands, &env) {
+        Ok(f) => f,
+        Err(e) => {
+            error_line(applet, &[&e.text]);
+            return e.code;
+        }
+    };
+    match f.fam {
+        Some(Fam::Inet) => c.fams = F_INET,
+        Some(Fam::Inet6) => c.fams = F_INET6,
+        Some(Fam::Unix) => c.fams = F_UNIX,
+        _ => {}
+    }
+    let mut o = Out::stdout();
+    match ProcRoot::from_env().and_then(|root| list(&mut o, &root, &c, &f)) {
+        Ok(()) => o.finish(applet),
+        Err((path, e)) => {
+            let _ = o.flush();
+            error_line(applet, &[&path, b": ", io_error_text(&e)]);
+            1
+        }
+    }
+}
+
+fn unsupported_name(applet: &str, name: &str) -> u8 {
+    error_line(applet, &[b"\"", name.as_bytes(), b"\" sockets are not supported"]);
+    1
+}
+
+/// ss's filter_merge_defaults: a table brings its families, a family its
+/// tables.
+fn merge_defaults(c: &mut Cfg) {
+    for (dbs, fams) in [(INET_DBS, F_INET | F_INET6), (UNIX_DBS, F_UNIX), (NETLINK, F_NETLINK), (PACKET, F_PACKET)] {
+        if c.dbs & dbs != 0 && c.fams & fams == 0 {
+            c.fams |= fams;
+        }
+        if c.fams & fams != 0 && c.dbs & dbs == 0 {
+            c.dbs |= dbs;
+        }
+    }
+}
+
+/// `-V`; `-h` (usage and version); `-f help` (usage).
+fn info(applet: &str, k: u8) -> u8 {
+    let mut o = Out::stdout();
+    if k != b'V' {
+        o.str(
+            "Usage: ss-lite [-tuwxalnrpH46] [-f FAMILY] [-A QUERY] [FILTER]\n\
+             \x20 FAMILY: inet inet6 unix   QUERY: all inet tcp udp raw unix u_str u_dgr u_seq\n\
+             \x20 FILTER: [state|exclude STATE]... [EXPR]\n\
+             \x20 EXPR: src|dst ADDR[/PLEN][:PORT], sport|dport [OP] [:]PORT, autobound,\n\
+             \x20       not, and, or, ( ); OP: = != < > <= >=\n",
+        );
+    }
+    if k != b'f' {
+        if k == b'h' {
+            o.nl();
+        }
+        crate::applets::version_line(&mut o, applet);
+    }
+    o.finish(applet)
+}
+
+type Failure = (Vec<u8>, io::Error);
+
+fn fail(root: &ProcRoot, name: &str, e: io::Error) -> Failure {
+    let mut rel = b"net/".to_vec();
+    rel.extend_from_slice(name.as_bytes());
+    (root.display(&rel), e)
+}
+
+// Columns, in ss's order.
+const NETID: usize = 0;
+const STATE: usize = 1;
+const RECVQ: usize = 2;
+const SENDQ: usize = 3;
+const ADDR: usize = 4;
+const RADDR: usize = 6;
+const EXT: usize = 8;
+/// Columns printed after a blank (the others follow their neighbour).
+const DELIM: u16 = 1 << STATE | 1 << RECVQ | 1 << SENDQ | 1 << ADDR | 1 << RADDR;
+const RIGHT: u16 = 1 << ADDR | 1 << RADDR;
+
+/// The table layout: measured widths, then printed rows.
+struct Grid {
+    w: [usize; 9],
+    on: u16,
+    first: usize,
+    print: bool,
+    /// Length of the current row's last column so far.
+    ext: usize,
+}
+
+impl Grid {
+    /// One cell made of two parts (`127.0.0.1` and `:`).
+    fn cell2(&mut self, o: &mut Out, c: usize, a: &[u8], b: &[u8]) {
+        if self.on & 1 << c == 0 {
+            return;
+        }
+        let len = a.len() + b.len();
+        let Some(w) = self.w.get_mut(c) else { return };
+        if !self.print {
+            *w = len.max(*w);
+            return;
+        }
+        let pad = w.saturating_sub(len);
+        if c != self.first && DELIM & 1 << c != 0 {
+            o.byte(b' ');
+        }
+        if RIGHT & 1 << c != 0 {
+            o.spaces(pad).bytes(a).bytes(b);
+        } else {
+            o.bytes(a).bytes(b).spaces(pad);
+        }
+    }
+
+    fn cell(&mut self, o: &mut Out, c: usize, t: &[u8]) {
+        self.cell2(o, c, t, b"");
+    }
+
+    /// Append to the last column (Process: users, timers, details).
+    fn put(&mut self, o: &mut Out, b: &[u8]) {
+        self.ext += b.len();
+        if self.print {
+            o.bytes(b);
+        }
+    }
+
+    fn put_num(&mut self, o: &mut Out, n: u64) {
+        let mut t = itoa::Buffer::new();
+        self.put(o, t.format(n).as_bytes());
+    }
+
+    fn end_row(&mut self, o: &mut Out) {
+        let n = std::mem::take(&mut self.ext);
+        if self.print {
+            o.spaces(self.w[EXT].saturating_sub(n)).nl();
+        } else {
+            self.w[EXT] = self.w[EXT].max(n);
+        }
+    }
+}
+
+/// Everything a row is formatted with.
+struct Lister<'a> {
+    root: &'a ProcRoot,
+    c: &'a Cfg,
+    f: &'a Filter,
+    g: Grid,
+    owners: Option<Owners>,
+    services: Services,
+    hosts: Hosts,
+    /// ip_local_port_range: ports ss does not name, and `autobound`.
+    eph: (i32, i32),
+    /// /proc/net/unix, read once, and its selected lines in ss's order.
+    unix_text: Vec<u8>,
+    unix_rows: Vec<u64>,
+}
+
+fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure> {
+    let mut on = 0x1ffu16;
+    if c.dbs & (c.dbs - 1) == 0 {
+        on &= !(1 << NETID);
+    }
+    if c.states & (c.states - 1) == 0 {
+        on &= !(1 << STATE);
+    }
+    let mut l = Lister {
+        root,
+        c,
+        f,
+        g: Grid { w: [0; 9], on, first: on.trailing_zeros() as usize, print: false, ext: 0 },
+        owners: c.procs.then(|| Owners::scan(root, NameKind::Comm, &|_| true)),
+        services: Services::default(),
+        hosts: Hosts::default(),
+        eph: ephemeral_range(root),
+        unix_text: Vec::new(),
+        unix_rows: Vec::new(),
+    };
+    if c.fams & F_UNIX != 0 && c.dbs & UNIX_DBS != 0 {
+        l.load_unix()?;
+    }
+    for print in [false, true] {
+        l.g.print = print;
+        if c.header {
+            l.header(o);
+        }
+        if c.dbs & NETLINK != 0 && c.fams & F_NETLINK != 0 && c.states & CLOSE != 0 {
+            l.netlink(o)?;
+        }
+        l.unix_rows(o);
+        for (db, proto) in [(RAW, Proto::Raw), (UDP, Proto::Udp), (TCP, Proto::Tcp)] {
+            for (fam, v6) in [(F_INET, false), (F_INET6, true)] {
+                if c.dbs & db != 0 && c.fams & fam != 0 {
+                    l.inet(o, Table { proto, v6 })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `sys/net/ipv4/ip_local_port_range` under the root; ss's 1024-4999
+/// when it cannot be read.
+fn ephemeral_range(root: &ProcRoot) -> (i32, i32) {
+    let mut buf = [0u8; 32];
+    let n = root.open_file(b"sys/net/ipv4/ip_local_port_range").and_then(|mut f| f.read(&mut buf)).unwrap_or(0);
+    let mut f = fields(buf.get(..n).unwrap_or(b"")).map(|w| addr::dec_u32(w.strip_suffix(b"\n").unwrap_or(w)).unwrap_or(0) as i32);
+    match (f.next(), f.next()) {
+        (Some(a), Some(b)) if a > 0 => (a, b),
+        _ => (1024, 4999),
+    }
+}
+
+/// Walk the lines of `net/NAME` (a missing file has none).
+fn each_line(root: &ProcRoot, name: &str, f: &mut dyn FnMut(&[u8])) -> Result<(), Failure> {
+    let mut lines = match root.open_net(name) {
+        Ok(Some(file)) => Lines::<_>::new(file),
+        Ok(None) => return Ok(()),
+        Err(e) => return Err(fail(root, name, e)),
+    };
+    loop {
+        match lines.next_line() {
+            Ok(Some(l)) => f(l),
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(fail(root, name, e)),
+        }
+    }
+}
+
+impl Lister<'_> {
+    fn header(&mut self, o: &mut Out) {
+        let g = &mut self.g;
+        for (c, h) in [(NETID, "Netid"), (STATE, "State"), (RECVQ, "Recv-Q"), (SENDQ, "Send-Q"), (ADDR, "Local Address:"), (ADDR + 1, "Port"), (RADDR, "Peer Address:"), (RADDR + 1, "Port")] {
+            g.cell(o, c, h.as_bytes());
+        }
+        g.put(o, b"Process");
+        g.end_row(o);
+    }
+
+    /// Netid, State, Recv-Q (`%-6d`) and Send-Q.
+    fn row_start(&mut self, o: &mut Out, netid: &str, state: u8, rq: u64, wq: u64) {
+        let g = &mut self.g;
+        g.cell(o, NETID, netid.as_bytes());
+        g.cell(o, STATE, STATE_NAMES.get(state as usize).unwrap_or(&"UNKNOWN").as_bytes());
+        for (c, v) in [(RECVQ, rq), (SENDQ, wq)] {
+            let mut t = itoa::Buffer::new();
+            let d = t.format(v).as_bytes();
+            g.cell2(o, c, d, b"      ".get(d.len()..).unwrap_or(&[]));
+        }
+    }
+
+    /// ` users:(("name",pid=N,fd=N),...)`: every holder, highest pid first
+    /// as ss lists them.
+    fn users(&mut self, o: &mut Out, inode: u64) {
+        let Some(w) = &self.owners else { return };
+        let h = w.holders(inode);
+        if h.is_empty() {
+            return;
+        }
+        let g = &mut self.g;
+        g.put(o, b" users:(");
+        for (i, x) in h.iter().rev().enumerate() {
+            g.put(o, &b",(\""[(i == 0) as usize..]);
+            // ss reads the name from /proc/PID/stat up to the first `)`;
+            // control characters are shown as `?` (ss 7's escaping).
+            for &ch in w.process(x.pid).map_or(&[][..], |p| &p.name).iter().take_while(|c| **c != b')') {
+                g.put(o, &[if ch < 0x20 || ch == 0x7f { b'?' } else { ch }]);
+            }
+            g.put(o, b"\",pid=");
+            g.put_num(o, x.pid as u64);
+            g.put(o, b",fd=");
+            g.put_num(o, x.fd as u64);
+            g.put(o, b")");
+        }
+        g.put(o, b")");
+    }
+
+    fn inet(&mut self, o: &mut Out, t: Table) -> Result<(), Failure> {
+        let (netid, list) = match t.proto {
+            Proto::Tcp => ("tcp", PortList::Tcp),
+            Proto::Raw => ("raw", PortList::Raw),
+            _ => ("udp", PortList::Udp),
+        };
+        let root = self.root;
+        each_line(root, t.file(), &mut |line| {
+            let inet::Line::Sock(s) = inet::parse_line(line, Endian::NATIVE) else { return };
+            if s.state > 11 || self.c.states & 1 << s.state == 0 {
+                return;
+            }
+            let mut v = View { kind: if t.v6 { ViewKind::V6 } else { ViewKind::V4 }, local: [0; 16], remote: [0; 16], lport: s.lport as i32, rport: s.rport as i32, ephemeral: false };
+            v.ephemeral = (self.eph.0..=self.eph.1).contains(&v.lport);
+            for (ip, out) in [(&s.local, &mut v.local), (&s.remote, &mut v.remote)] {
+                match ip {
+                    Ip::V4(a) => out[..4].copy_from_slice(a),
+                    Ip::V6(a) => *out = *a,
+                }
+            }
+            if !self.f.matches(&v) {
+                return;
+            }
+            self.row_start(o, netid, s.state, s.rx_queue, s.tx_queue);
+            self.endpoint(o, ADDR, &s.local, s.lport, list);
+            self.endpoint(o, RADDR, &s.remote, s.rport, list);
+            self.users(o, s.inode);
+            self.g.end_row(o);
+        })
+    }
+
+    /// `ADDR:` and `PORT` cells.
+    fn endpoint(&mut self, o: &mut Out, c: usize, ip: &Ip, port: u16, list: PortList) {
+        let mut nb = [0u8; IP_TEXT_MAX + 2];
+        let v6 = matches!(ip, Ip::V6(_));
+        let host: &[u8] = if v6 && ip.is_unspecified() {
+            b"*"
+        } else {
+            // ss resolves a v4-mapped address as IPv4.
+            let rip = ip.v4_mapped().map_or(*ip, Ip::V4);
+            let name = if self.c.resolve { self.hosts.lookup(&rip) } else { b"" };
+            // Hosts gives net-tools' numeric text when nothing answers.
+            if !name.is_empty() && name != crate::names::numeric(&rip).as_slice() {
+                name
+            } else {
+                let mut ib = [0u8; IP_TEXT_MAX];
+                let n = addr::format_ip(ip, &mut ib).min(IP_TEXT_MAX);
+                nb[0] = b'[';
+                nb[1..n + 1].copy_from_slice(&ib[..n]);
+                nb[n + 1] = b']';
+                if v6 { &nb[..n + 2] } else { &nb[1..n + 1] }
+            }
+        };
+        let mut pb = itoa::Buffer::new();
+        let mut raw = *b"ipproto-\0\0\0\0\0";
+        let p: &[u8] = if port == 0 {
+            b"*"
+        } else if self.c.numeric || (list != PortList::Raw && (self.eph.0..=self.eph.1).contains(&(port as i32))) {
+            pb.format(port).as_bytes()
+        } else {
+            match self.services.lookup(list, port) {
+                Some(n) => n,
+                None => {
+                    let d = pb.format(port).as_bytes();
+                    if list != PortList::Raw {
+                        d
+                    } else {
+                        raw[8..8 + d.len()].copy_from_slice(d);
+                        &raw[..8 + d.len()]
+                    }
+                }
+            }
+        };
+        self.g.cell2(o, c, host, b":");
+        self.g.cell(o, c + 1, p);
+    }
+
+    /// `nl` rows from /proc/net/netlink: `PROTOCOL:PROCESS`, as ss names
+    /// them (`rtnl:kernel`, `genl:dnsmasq/1702`).
+    fn netlink(&mut self, o: &mut Out) -> Result<(), Failure> {
+        const PROTOS: [&str; 22] = [
+            "rtnl", "unused", "usersock", "fw", "tcpdiag", "nflog", "xfrm", "selinux", "iscsi", "audit", "fiblookup", "connector", "nft", "ip6fw", "dec-rt", "uevent", "genl", "", "scsi-trans", "ecryptfs", "rdma", "crypto",
+        ];
+        let root = self.root;
+        each_line(root, "netlink", &mut |line| {
+            let mut f = fields(line);
+            let (Some(proto), Some(pid)) = (f.nth(1).and_then(addr::dec_u32), f.next().and_then(addr::dec_u32)) else { return };
+            let (rq, wq) = (f.nth(1).and_then(addr::dec_u64).unwrap_or(0), f.next().and_then(addr::dec_u64).unwrap_or(0));
+            let pid = pid as i32;
+            let mut v = View { kind: ViewKind::V4, local: [0; 16], remote: [0; 16], lport: pid, rport: -1, ephemeral: pid < 0 };
+            v.local[..4].copy_from_slice(&proto.to_ne_bytes());
+            if !self.f.matches(&v) {
+                return;
+            }
+            self.row_start(o, "nl", 7, rq, wq);
+            let mut t = itoa::Buffer::new();
+            let mut pt = itoa::Buffer::new();
+            let name = match PROTOS.get(proto as usize) {
+                Some(n) if !n.is_empty() && !self.c.numeric => n,
+                _ => pt.format(proto),
+            };
+            // The process: `kernel`, `comm/pid` from /proc/PID/stat, or the number.
+            let mut stat = [0u8; 64];
+            let p: &[u8] = if pid == -1 {
+                b"*"
+            } else if self.c.numeric || pid < 0 {
+                t.format(pid).as_bytes()
+            } else if pid == 0 {
+                b"kernel"
+            } else {
+                let d = t.format(pid).as_bytes();
+                let mut rel = [0u8; 16];
+                rel[..d.len()].copy_from_slice(d);
+                rel[d.len()..d.len() + 5].copy_from_slice(b"/stat");
+                let n = root.open_file(&rel[..d.len() + 5]).and_then(|mut f| f.read(&mut stat[..48])).unwrap_or(0);
+                let s = &stat[..n];
+                match (memchr::memchr(b'(', s), memchr::memchr(b')', s)) {
+                    (Some(a), Some(b)) if a < b => {
+                        let len = b - a - 1;
+                        stat.copy_within(a + 1..b, 0);
+                        stat[len] = b'/';
+                        stat[len + 1..len + 1 + d.len()].copy_from_slice(d);
+                        &stat[..len + 1 + d.len()]
+                    }
+                    _ => d,
+                }
+            };
+            let g = &mut self.g;
+            g.cell2(o, ADDR, name.as_bytes(), b":");
+            g.cell(o, ADDR + 1, p);
+            g.cell(o, RADDR, b"*");
+            g.cell(o, RADDR + 1, b"");
+            g.end_row(o);
+        })
+    }
+
+    /// Read /proc/net/unix, keep the rows the states, tables and filter
+    /// select, in ss's order (by type, then inode as an int).
+    fn load_unix(&mut self) -> Result<(), Failure> {
+        let root = self.root;
+        let mut text = Vec::new();
+        match root.open_net("unix") {
+            Ok(Some(mut f)) => read_all(&mut f, &mut text).map_err(|e| fail(root, "unix", e))?,
+            Ok(None) => {}
+            Err(e) => return Err(fail(root, "unix", e)),
+        }
+        let mut at = 0;
+        // Offsets are kept in 29 bits: 512 MiB of text is far beyond any
+        // real table.
+        for line in text.split(|c| *c == b'\n') {
+            if let Some(u) = self.unix_row(line).filter(|_| at < 1 << 29) {
+                let ino = (u.inode as u32 as i32 as u32) ^ 0x8000_0000;
+                self.unix_rows.push((u.kind as u64).min(7) << 61 | (ino as u64) << 29 | at as u64);
+            }
+            at += line.len() + 1;
+        }
+        self.unix_text = text;
+        crate::spill::heap_sort(&mut self.unix_rows, |a, b| a < b);
+        Ok(())
+    }
+
+    /// A unix line that is listed: its state, name and netid.
+    fn unix_row<'t>(&self, line: &'t [u8]) -> Option<UnixRow<'t>> {
+        let unix::Line::Sock(s) = unix::parse_line(line) else { return None };
+        // ss reads `Num` (the kernel address) as the peer: a bound datagram
+        // socket with a non-zero address counts as connected.
+        let num = fields(line).next().and_then(|n| addr::hex_u64(n.strip_suffix(b":")?)).unwrap_or(0);
+        let state = if s.flags & unix::SO_ACCEPTCON != 0 {
+            10
+        } else {
+            match s.state {
+                1 if s.kind == unix::SOCK_DGRAM && num as u32 != 0 => 1,
+                1 => 7,
+                2 => 2,
+                3 => 1,
+                4 => 11,
+                n => n,
+            }
+        };
+        let (db, netid) = match s.kind {
+            unix::SOCK_STREAM => (U_ST, "u_str"),
+            unix::SOCK_SEQPACKET => (U_SQ, "u_seq"),
+            unix::SOCK_DGRAM => (U_DG, "u_dgr"),
+            _ => (UNIX_DBS, "u_dgr"),
+        };
+        if self.c.dbs & db == 0 || state > 11 || self.c.states & 1 << state == 0 {
+            return None;
+        }
+        let name = fields(s.path).next();
+        let v = View { kind: ViewKind::Unix(name), local: [0; 16], remote: [0; 16], lport: 0, rport: 0, ephemeral: false };
+        self.f.matches(&v).then_some(UnixRow { state, name, inode: s.inode, kind: s.kind, netid })
+    }
+
+    fn unix_rows(&mut self, o: &mut Out) {
+        let text = std::mem::take(&mut self.unix_text);
+        for k in 0..self.unix_rows.len() {
+            let at = (self.unix_rows[k] & ((1 << 29) - 1)) as usize;
+            let line = text.get(at..).unwrap_or(&[]).split(|c| *c == b'\n').next().unwrap_or(&[]);
+            let Some(u) = self.unix_row(line) else { continue };
+            self.row_start(o, u.netid, u.state, 0, 0);
+            let mut t = itoa::Buffer::new();
+            let g = &mut self.g;
+            g.cell2(o, ADDR, u.name.unwrap_or(b"*"), b" ");
+            g.cell(o, ADDR + 1, t.format(u.inode as u32 as i32).as_bytes());
+            g.cell(o, RADDR, b"* ");
+            g.cell(o, RADDR + 1, b"0");
+            self.users(o, u.inode);
+            self.g.end_row(o);
+        }
+        self.unix_text = text;
+    }
+}
+
+struct UnixRow<'t> {
+    state: u8,
+    name: Option<&'t [u8]>,
+    inode: u64,
+    kind: u16,
+    netid: &'static str,
+}
+
+/// Read a whole file (std's read_to_end costs kilobytes on MIPS).
+fn read_all(f: &mut std::fs::File, v: &mut Vec<u8>) -> io::Result<()> {
+    let mut buf = [0u8; 4096];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => v.extend_from_slice(&buf[..n]),
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_defaults_like_ss() {
+        let mut c = Cfg { dbs: TCP, fams: F_UNIX, states: 0, numeric: false, resolve: false, procs: false, header: true };
+        merge_defaults(&mut c);
+        assert_eq!(c.dbs, TCP | UNIX_DBS);
+        assert_eq!(c.fams, F_UNIX | F_INET | F_INET6);
+        let mut c = Cfg { dbs: 0, fams: F_INET, ..c };
+        merge_defaults(&mut c);
+        assert_eq!(c.dbs, INET_DBS);
+        assert_eq!(c.fams, F_INET);
+    }
+}

@@ -1,0 +1,307 @@
+//! ss-lite against iproute2 `ss` reading /proc (`PROC_ROOT=/proc ss`):
+//! captured fixture trees (tests/fixtures/ss-*), live sockets in a private
+//! network namespace, and the ways a command line can be refused.
+//!
+//! The fixture trees keep their outputs in `ss-expected/` (tests/fixtures.rs
+//! takes every tree with an `expected/` for netstat). Like tests/fixtures.rs,
+//! the fixture test also checks cross builds:
+//! `SOCKBOX_BIN`, `SOCKBOX_RUNNER` and `SOCKBOX_BYTE_ORDER=big` (the
+//! big-endian twin of each tree).
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn root_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// tests/fixtures/ss-cases, one argument list a line.
+fn cases() -> Vec<String> {
+    let text = std::fs::read_to_string(root_dir().join("tests/fixtures/ss-cases")).unwrap();
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+}
+
+/// The expected-output file name of a case (as tests/live/ss_capture.sh
+/// makes it): leading dashes dropped, blanks to `_`, other punctuation
+/// %-escaped.
+fn slug(args: &str) -> String {
+    let mut s = String::new();
+    for c in args.trim_start_matches('-').chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() || "-.,".contains(c) => s.push(c),
+            ' ' => s.push('_'),
+            c => s.push_str(&format!("%{:02x}", c as u32)),
+        }
+    }
+    s
+}
+
+#[test]
+fn slugs_are_unique() {
+    let c = cases();
+    let mut s: Vec<String> = c.iter().map(|a| slug(a)).collect();
+    s.sort();
+    s.dedup();
+    assert_eq!(s.len(), c.len());
+    assert_eq!(slug("-tan ( dport = :443 )"), "tan_%28_dport_%3d_%3a443_%29");
+}
+
+#[test]
+fn ss_on_fixture_trees_matches_iproute2() {
+    let big = std::env::var("SOCKBOX_BYTE_ORDER").as_deref() == Ok("big");
+    let bin = applet_dir(if big { "ss-fixtures-be" } else { "ss-fixtures" });
+    let mut trees: Vec<PathBuf> = std::fs::read_dir(root_dir().join("tests/fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ss-") && p.join("ss-expected").is_dir())
+        .collect();
+    trees.sort();
+    assert!(!trees.is_empty(), "no tests/fixtures/ss-* trees");
+    let (mut checked, mut failures) = (0, Vec::new());
+    for fx in trees {
+        let proc_dir = if big {
+            let twin = scratch(&format!("ss-twin-{}", fx.file_name().unwrap().to_string_lossy()));
+            big_endian_twin(&fx.join("proc"), &twin);
+            twin
+        } else {
+            fx.join("proc")
+        };
+        for args in cases() {
+            let Ok(want) = std::fs::read(fx.join("ss-expected").join(format!("{}.out", slug(&args)))) else { continue };
+            let argv: Vec<&str> = args.split_whitespace().collect();
+            let got = run(&bin.join("ss-lite"), &argv, None, &[("HOST_PROC", proc_dir.to_str().unwrap())]);
+            checked += 1;
+            if got.stdout != want || got.code != Some(0) {
+                failures.push(format!("{} `ss {}` (exit {:?}, stderr {:?}):\n{}", fx.display(), args, got.code, got.err(), diff(&want, &got.stdout)));
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} fixture cases ran");
+    assert!(failures.is_empty(), "{} of {checked} fixture cases failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Option and filter sets compared on live sockets, each as given here
+/// (one-word and many-word filters alike).
+const LIVE: &[&[&str]] = &[
+    &[],
+    &["-t"],
+    &["-tn"],
+    &["-tan"],
+    &["-tanp"],
+    &["-tlnp"],
+    &["-tl"],
+    &["-uanp"],
+    &["-ua"],
+    &["-wan"],
+    &["-xap"],
+    &["-xl"],
+    &["-x"],
+    &["-a"],
+    &["-anp"],
+    &["-l"],
+    &["-lp"],
+    &["-Hta"],
+    &["-4an"],
+    &["-6anp"],
+    &["-A", "inet", "-a"],
+    &["-A", "tcp,unix_dgram", "-an"],
+    &["--all", "--tcp", "--numeric", "--processes"],
+    &["-f", "inet6", "-l"],
+    &["-a", "-A", "netlink"],
+    &["-tn", "state", "established"],
+    &["-tan", "state", "listening", "state", "established"],
+    &["-tan", "exclude", "listening"],
+    &["-an", "state", "connected"],
+    &["-tan", "state", "synchronized"],
+    &["-an", "state", "all", "exclude", "unconnected"],
+    &["-tn", "state", "established", "( dport = :443 or sport = :443 )"],
+    &["-tan", "(", "dport", "=", ":443", "or", "sport", "=", ":443", ")"],
+    &["-tan", "sport = :22 or sport = :80 and sport = :80"],
+    &["-tan", "not", "sport", "=", ":22"],
+    &["-tan", "!", "dport", "!=", ":22"],
+    &["-tan", "sport", "lt", ":1024"],
+    &["-tan", "sport", ">=", ":443", "&&", "sport", "<=", ":443"],
+    &["-tan", "dport", "gt", ":0", "dport", "le", ":40000"],
+    &["-tan", "src", "127.0.0.1"],
+    &["-tan", "src", "127.0.0.0/8", "||", "src", "[::1]"],
+    &["-tan", "dst", "[::ffff:127.0.0.1]:*"],
+    &["-tan", "dst", "127.0.0.1/32:22"],
+    &["-tan", "src", "[::1]/128:443"],
+    &["-ta", "sport", "=", ":ssh"],
+    &["-ua", "dport", "eq", ":domain"],
+    &["-an", "autobound"],
+    &["-xa", "src", "*stream*"],
+    &["-a", "src", "unix:@sockbox*"],
+    &["-tar"],
+];
+
+/// Compare one run of each tool: exit status, the fields of every row in
+/// order, and (since ss-lite lays the table out as ss does) the bytes.
+fn compare(dir: &Path, args: &[&str], user: Option<&str>) -> Result<(), String> {
+    let want = run(Path::new("ss"), args, user, &[("PROC_ROOT", "/proc")]);
+    let got = run(&dir.join("ss-lite"), args, user, &[]);
+    let who = user.unwrap_or("root");
+    let mut fail = String::new();
+    if want.code != got.code {
+        fail += &format!("exit status differs for ss {args:?} as {who}: want {:?} got {:?} ({})\n", want.code, got.code, got.err());
+    }
+    let rows = |o: &Output| o.text().lines().map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>()).collect::<Vec<_>>();
+    if rows(&want) != rows(&got) {
+        fail += &format!("rows differ for ss {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
+    } else if want.stdout != got.stdout {
+        fail += &format!("layout differs for ss {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
+    }
+    if fail.is_empty() { Ok(()) } else { Err(fail) }
+}
+
+#[test]
+fn ss_matches_iproute2_on_live_sockets() {
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED live comparison with ss: {why}");
+        return;
+    }
+    let work = scratch("ss-live");
+    let udir = work.join("user");
+    std::fs::create_dir_all(&udir).unwrap();
+    set_mode(&udir, 0o777);
+    let _root = Holder::script(None, "ss_holder.py", &["full", work.to_str().unwrap()]);
+    let _user = Holder::script(Some("nobody"), "ss_holder.py", &["user", udir.to_str().unwrap()]);
+    let dir = applet_dir("ss-live-bin");
+    let mut failures = Vec::new();
+    for args in LIVE {
+        if let Err(e) = compare(&dir, args, None) {
+            failures.push(e);
+        }
+    }
+    // As nobody, -p names only nobody's own processes, in both tools.
+    for args in [&["-tanp"][..], &["-anp"], &["-xlp"], &["-tn", "src", "127.0.0.1"]] {
+        if let Err(e) = compare(&dir, args, Some("nobody")) {
+            failures.push(e);
+        }
+    }
+    // The scene has what the cases are about.
+    let all = run(&dir.join("ss-lite"), &["-ap"], None, &[]).text();
+    for want in ["nl ", "u_str", "u_dgr", "u_seq", "udp ", "raw ", "LISTEN", "ESTAB", "UNCONN", "SYN-SENT", "[::ffff:127.0.0.1]", "@sockbox-live", "\"odd\",pid=", "rtnl:python3/", "users:((\"python3\",pid="] {
+        assert!(all.contains(want), "live scene lacks {want}:\n{all}");
+    }
+    // Every holder of a shared socket is listed, the forked child first.
+    let l22 = run(&dir.join("ss-lite"), &["-tlnp", "sport", "=", ":22"], None, &[]).text();
+    assert_eq!(l22.matches("pid=").count(), 3, "parent, `odd)name` child and forked child:\n{l22}");
+    assert!(failures.is_empty(), "{} comparisons failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// More rows than any buffer: the widths come from a first pass over every
+/// row, and the owner map spills to the heap; the table still equals ss's.
+#[test]
+fn many_sockets_match_iproute2() {
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED capacity comparison with ss: {why}");
+        return;
+    }
+    let _holder = Holder::start(None, "many", "1500");
+    let dir = applet_dir("ss-capacity");
+    for args in [&["-tanp"][..], &["-tn", "state", "established", "dport", ">", ":1024"]] {
+        if let Err(e) = compare(&dir, args, None) {
+            panic!("{e}");
+        }
+    }
+    let got = run(&dir.join("ss-lite"), &["-Htan"], None, &[]);
+    assert_eq!(got.text().lines().count(), 3002, "1,500 pairs and two listeners");
+}
+
+/// Command lines ss refuses, refused the same way: ss's exit status (255
+/// for usage and grammar, 1 for a bad address or port), one line on stderr
+/// naming the applet, nothing on stdout.
+#[test]
+fn bad_command_lines_fail_cleanly() {
+    let dir = applet_dir("ss-errors");
+    let ss_here = std::process::Command::new("ss").arg("-V").output().is_ok();
+    for (args, code, msg) in [
+        (&["-tn", "sport", "=", ":bogus"][..], 1, "ss-lite: \"bogus\" does not look like a port"),
+        (&["-t", "foo"], 1, "ss-lite: an inet prefix is expected rather than \"foo\""),
+        (&["-t", "src", "::1"], 1, "ss-lite: an inet prefix is expected rather than \":\""),
+        (&["-t", "dst", "1.2.3.4/33"], 1, "ss-lite: an inet prefix is expected rather than \"1.2.3.4/33\""),
+        (&["-t", "1.2.3.4"], 255, "ss-lite: syntax error in filter"),
+        (&["-t", "( sport = :22"], 255, "ss-lite: syntax error in filter"),
+        (&["-t", "sport = :22 )"], 255, "ss-lite: syntax error in filter"),
+        (&["-t", "src", "!=", "1.2.3.4"], 255, "ss-lite: syntax error in filter"),
+        (&["-t", "state", "bogus"], 255, "ss-lite: wrong state name: bogus"),
+        (&["-t", "state"], 255, "ss-lite: wrong state name: (missing)"),
+        (&["-A", "bogus"], 255, "ss-lite: \"bogus\" is illegal socket table id"),
+        (&["-f", "bogus"], 255, "ss-lite: \"bogus\" is invalid family"),
+        (&["-tQ"], 255, "ss-lite: invalid option -- 'Q'"),
+        (&["--bogus"], 255, "ss-lite: unrecognized option '--bogus'"),
+        (&["-A"], 255, "ss-lite: option requires an argument -- 'A'"),
+    ] {
+        let got = run(&dir.join("ss-lite"), args, None, &[]);
+        assert_eq!(got.code, Some(code), "ss-lite {args:?}: {}", got.err());
+        assert_eq!(got.err(), format!("{msg}\n"), "ss-lite {args:?}");
+        assert!(got.stdout.is_empty(), "ss-lite {args:?} printed {}", got.text());
+        if ss_here {
+            let want = run(Path::new("ss"), args, None, &[("PROC_ROOT", "/proc")]);
+            assert_eq!(want.code, got.code, "ss {args:?} exits otherwise: {}", want.err());
+            assert!(want.stdout.is_empty() || code == 1, "ss {args:?} printed rows");
+        }
+    }
+}
+
+/// What ss-lite does not do says so, and prints nothing else.
+#[test]
+fn unsupported_options_say_so() {
+    let dir = applet_dir("ss-unsupported");
+    for (args, msg) in [
+        (&["-0"][..], "ss-lite: -0 (--packet) is not supported yet"),
+        (&["-f", "link"], "ss-lite: \"link\" sockets are not supported"),
+        (&["-A", "packet"], "ss-lite: \"packet\" sockets are not supported"),
+        (&["-A", "tcp,p_raw"], "ss-lite: \"p_raw\" sockets are not supported"),
+        (&["-s"], "ss-lite: -s (--summary) is not supported yet"),
+        (&["-tno"], "ss-lite: -o (--options) is not supported yet"),
+        (&["-e"], "ss-lite: -e (--extended) is not supported yet"),
+        (&["-K"], "ss-lite: -K (--kill) is not supported yet"),
+        (&["-t", "dev", "lo"], "ss-lite: filter \"dev\" is not supported"),
+    ] {
+        let got = run(&dir.join("ss-lite"), args, None, &[]);
+        assert_eq!((got.code, got.err()), (Some(1), format!("{msg}\n")), "ss-lite {args:?}");
+        assert!(got.stdout.is_empty());
+    }
+    let h = run(&dir.join("ss-lite"), &["--help"], None, &[]);
+    assert_eq!(h.code, Some(0));
+    assert!(h.text().starts_with("Usage: ss-lite") && h.text().lines().last().unwrap().starts_with("ss-lite (sockbox) 0."), "{}", h.text());
+    let v = run(&dir.join("ss"), &["-V"], None, &[]);
+    assert!(v.text().starts_with("ss (sockbox) 0."), "the ss link runs the same applet: {}", v.text());
+    let v = run(&dir.join("ss-lite"), &["-v"], None, &[]);
+    assert!(v.text().starts_with("ss-lite (sockbox) 0."), "{}", v.text());
+}
+
+/// A HOST_PROC tree with broken lines: the valid rows, no panic, exit 0;
+/// an empty filter result prints the header only; an unreadable table is an
+/// error naming it.
+#[test]
+fn malformed_proc_data_never_panics() {
+    let d = scratch("ss-malformed");
+    std::fs::create_dir_all(d.join("net")).unwrap();
+    let tcp = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 11 1 0000000000000000 100 0 0 10 0\n   1: 0100007F:ZZZZ 00000000:0000 0A\ngarbage \u{1}\u{ff}\n   2: 0100007F:9C40 0100007F:0016 01 00000000:00000000 00:00000000 00000000     0        0 12 1 0000000000000000 20 4 30 10 -1\n   3: 0100007F:9C41 0100007F:0016 0F 00000000:00000000 00:00000000 00000000     0        0 13 1 0000000000000000 20 4 30 10 -1";
+    std::fs::write(d.join("net/tcp"), tcp).unwrap();
+    std::fs::write(d.join("net/tcp6"), "").unwrap();
+    let unix = format!("Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 2001 /run/{}\n0000000000000000: 00000002\nzz: 1 2 3 4 5 6 7\n0000000000000000: 00000003 00000000 00000000 0001 09 2002\n0000000000000000: 00000003 00000000 00000000 0001 03 4294967295 @x\n", "p".repeat(3000));
+    std::fs::write(d.join("net/unix"), unix).unwrap();
+    std::fs::write(d.join("net/netlink"), "sk Eth Pid\nbroken\n0 0 0 0 0 0 0 0 0 5\n0 99 4294967295 0 0 0 0 0 0 6\n").unwrap();
+    let dir = applet_dir("ss-malformed-bin");
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let o = run(&dir.join("ss-lite"), &["-anp"], None, &env);
+    assert_eq!(o.code, Some(0), "{}", o.err());
+    let out = o.text();
+    assert!(out.contains("127.0.0.1:22") && out.contains("127.0.0.1:40000"), "{out}");
+    assert!(!out.contains("40001"), "state 15 is no ss state: {out}");
+    assert!(out.contains(&"p".repeat(3000)), "a long unix path is whole");
+    assert!(out.contains("-1"), "an inode past 2^31 prints as ss's int: {out}");
+    assert!(out.contains(" 0:0 ") && out.contains(" 99:* "), "netlink, numeric with -n: {out}");
+    let o = run(&dir.join("ss-lite"), &["-t", "sport", "=", ":9"], None, &env);
+    assert_eq!((o.code, o.text().lines().count()), (Some(0), 1), "header only: {}", o.text());
+    std::fs::remove_file(d.join("net/tcp")).unwrap();
+    std::fs::create_dir(d.join("net/tcp")).unwrap();
+    let o = run(&dir.join("ss-lite"), &["-t"], None, &env);
+    assert_eq!((o.code, o.err()), (Some(1), format!("ss-lite: {}/net/tcp: Is a directory\n", d.display())));
+    assert!(o.stdout.is_empty(), "an error before any row: {}", o.text());
+}
