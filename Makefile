@@ -44,10 +44,11 @@ ipk: dist
 size:
 	bash cross/size.sh
 
-## bench: 24,000 sockets; sockbox vs net-tools, busybox and ss (needs root)
+## bench: 24,000 sockets; netstat vs net-tools, busybox and ss, ss-lite vs ss (root)
 bench: setup
 	bash cross/dist.sh x86_64
 	unshare -n /usr/bin/python3 tests/bench/bench.py dist/x86_64/sockbox
+	unshare -n /usr/bin/python3 tests/bench/ss_bench.py dist/x86_64/sockbox
 
 clean:
 	$(CARGO) clean
