@@ -297,13 +297,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             }
         }
     }
-    let root = match ProcRoot::from_env() {
-        Ok(r) => r,
-        Err((path, e)) => {
-            error_line(applet, &[&path, b": ", io_error_text(&e)]);
-            return 1;
-        }
-    };
+    let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     // (NAME index, inode) of every matching socket, from the tables asked
     // for; and the set of those inodes for the fd scan.
     let mut hits: Vec<(usize, u64)> = Vec::new();

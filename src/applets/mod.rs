@@ -4,7 +4,7 @@ pub mod fuser;
 pub mod netstat;
 pub mod ss;
 
-use crate::out::{Out, error_line};
+use crate::out::Out;
 use std::ffi::OsString;
 
 pub struct Applet {

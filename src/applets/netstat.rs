@@ -228,13 +228,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             }
         }
     }
-    let root = match ProcRoot::from_env() {
-        Ok(r) => r,
-        Err((path, e)) => {
-            error_line(applet, &[&path, b": ", io_error_text(&e)]);
-            return 1;
-        }
-    };
+    let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     if a.route {
         return routes(applet, &root, &c);
     }

@@ -44,6 +44,17 @@ impl ProcRoot {
         Ok(root)
     }
 
+    /// [`ProcRoot::from_env`], or `APPLET: PATH: REASON` on stderr and `None`.
+    pub fn for_applet(applet: &str) -> Option<ProcRoot> {
+        match ProcRoot::from_env() {
+            Ok(r) => Some(r),
+            Err((path, e)) => {
+                crate::out::error_line(applet, &[&path, b": ", crate::out::io_error_text(&e)]);
+                None
+            }
+        }
+    }
+
     pub fn open(mut path: Vec<u8>) -> Result<ProcRoot, (Vec<u8>, io::Error)> {
         while path.len() > 1 && path.ends_with(b"/") {
             path.pop();
