@@ -3,23 +3,43 @@
 //! `netstat -tulpn`, `sockbox netstat -tulpn`, `sockbox --list`,
 //! `sockbox --install [-s] DIR`, as BusyBox does.
 
+// A C `main`: std's `lang_start` (runtime init and cleanup: stack guard,
+// sigaltstack, the stdout-flushing `Once`) does nothing sockbox needs and
+// costs about 2.5 KB on MIPS. On musl, std learns argv only through it, so
+// argv is read here from the C arguments.
+#![no_main]
+
 use sockbox::applets;
 use sockbox::out::{Out, error_line, io_error_text};
-use std::ffi::OsString;
-use std::process::ExitCode;
+use std::ffi::{CStr, OsString};
+use std::os::unix::ffi::OsStringExt;
 
 /// musl's malloc is 10 KB of the MIPS binary; see sockbox::alloc.
 #[global_allocator]
 static ALLOC: sockbox::alloc::Small = sockbox::alloc::Small::new();
 
-fn main() -> ExitCode {
-    // Die quietly on a closed pipe like the C tools (`netstat | head -1`);
-    // Rust's runtime would otherwise ignore SIGPIPE and get EPIPE errors.
+#[unsafe(no_mangle)]
+pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+    // Die quietly on a closed pipe like the C tools (`netstat | head -1`),
+    // whatever disposition we were started with.
     // SAFETY: setting a signal disposition to the default is always sound.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let mut args: Vec<OsString> = Vec::with_capacity(argc.max(0) as usize);
+    for i in 0..argc.max(0) as usize {
+        // SAFETY: the C runtime passes argc valid, NUL-terminated strings.
+        let p = unsafe { *argv.add(i) };
+        if p.is_null() {
+            break;
+        }
+        // SAFETY: p is a NUL-terminated argument string.
+        args.push(OsString::from_vec(unsafe { CStr::from_ptr(p) }.to_bytes().to_vec()));
+    }
+    dispatch(args) as libc::c_int
+}
+
+fn dispatch(mut args: Vec<OsString>) -> u8 {
     let argv0 = if args.is_empty() { OsString::from("sockbox") } else { args.remove(0) };
     let name = basename(argv0.as_encoded_bytes());
     // `sockbox`, and renamed copies like `sockbox-mips_24kc`, as BusyBox
@@ -37,20 +57,20 @@ fn basename(p: &[u8]) -> &[u8] {
     }
 }
 
-fn run_named(name: &[u8], args: Vec<OsString>) -> ExitCode {
+fn run_named(name: &[u8], args: Vec<OsString>) -> u8 {
     match applets::find(name) {
-        Some(a) => ExitCode::from(a.run(args)),
+        Some(a) => a.run(args),
         None => {
             error_line("sockbox", &[b"applet not found: ", name]);
-            ExitCode::from(1)
+            1
         }
     }
 }
 
-fn sockbox_main(mut args: Vec<OsString>) -> ExitCode {
+fn sockbox_main(mut args: Vec<OsString>) -> u8 {
     let Some(first) = args.first().map(|a| a.as_encoded_bytes().to_vec()) else {
         usage(&mut Out::stderr());
-        return ExitCode::from(1);
+        return 1;
     };
     let alone = |what: &[u8]| {
         if args.len() > 1 {
@@ -62,31 +82,31 @@ fn sockbox_main(mut args: Vec<OsString>) -> ExitCode {
     match first.as_slice() {
         b"--list" | b"-l" => {
             if !alone(b"--list") {
-                return ExitCode::from(1);
+                return 1;
             }
             let mut o = Out::stdout();
             for a in applets::listed() {
                 o.str(a.name).nl();
             }
-            ExitCode::from(o.finish("sockbox"))
+            o.finish("sockbox")
         }
         b"--install" => install(&args[1..]),
         b"--help" | b"-h" => {
             let mut o = Out::stdout();
             usage(&mut o);
-            ExitCode::from(o.finish("sockbox"))
+            o.finish("sockbox")
         }
         b"--version" | b"-V" => {
             if !alone(b"--version") {
-                return ExitCode::from(1);
+                return 1;
             }
             let mut o = Out::stdout();
             applets::version_line(&mut o, "sockbox");
-            ExitCode::from(o.finish("sockbox"))
+            o.finish("sockbox")
         }
         _ if first.starts_with(b"-") => {
             error_line("sockbox", &[b"unknown option: ", &first, b" (see sockbox --help)"]);
-            ExitCode::from(1)
+            1
         }
         _ => {
             args.remove(0);
@@ -112,13 +132,13 @@ fn usage(o: &mut Out) {
 /// `--install [-s] DIR`: a link per applet in DIR to this executable.
 /// Plain libc calls on byte paths: std's `Path` and `CString` helpers cost
 /// more than this whole function on MIPS.
-fn install(args: &[OsString]) -> ExitCode {
+fn install(args: &[OsString]) -> u8 {
     let (symbolic, dir) = match args {
         [d] if d != "-s" => (false, d),
         [s, d] if s == "-s" => (true, d),
         _ => {
             error_line("sockbox", &[b"usage: sockbox --install [-s] DIR"]);
-            return ExitCode::from(1);
+            return 1;
         }
     };
     let mut exe = [0u8; 4096];
@@ -128,7 +148,7 @@ fn install(args: &[OsString]) -> ExitCode {
     if n <= 0 {
         let e = std::io::Error::last_os_error();
         error_line("sockbox", &[b"cannot find own executable: ", io_error_text(&e)]);
-        return ExitCode::from(1);
+        return 1;
     }
     let mut status = 0;
     for a in applets::listed() {
@@ -157,5 +177,5 @@ fn install(args: &[OsString]) -> ExitCode {
             }
         }
     }
-    ExitCode::from(status)
+    status
 }
