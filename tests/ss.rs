@@ -134,13 +134,76 @@ const LIVE: &[&[&str]] = &[
     &["-xa", "src", "*stream*"],
     &["-a", "src", "unix:@sockbox*"],
     &["-tar"],
+    &["-to"],
+    &["-tao"],
+    &["-tlo"],
+    &["-tanpo"],
+    &["-te"],
+    &["-tae"],
+    &["-tanpe"],
+    &["-te", "state", "established"],
+    &["-tae", "sport", "=", ":22"],
+    &["-xe"],
+    &["-uae"],
+    &["-wae"],
+    &["-ae", "-A", "netlink"],
+    &["-ane"],
+    &["--extended", "--options", "-a"],
+    &["-s", "-x"],
 ];
+
+/// `timer:(NAME,TIME,N)` with TIME replaced by `T` and trailing blanks
+/// dropped: timers run down between the two tools' reads, and the last
+/// column is padded to its widest cell.
+fn steady_timers(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut rest = line;
+        let mut l = String::new();
+        while let Some(i) = rest.find("timer:(") {
+            let (head, tail) = rest.split_at(i + 7);
+            l += head;
+            let name_end = tail.find(',').map_or(tail.len(), |k| k + 1);
+            l += &tail[..name_end];
+            let after = &tail[name_end..];
+            let time_end = after.find(',').unwrap_or(after.len());
+            l += "T";
+            rest = &after[time_end..];
+        }
+        l += rest;
+        out += l.trim_end();
+        out.push('\n');
+    }
+    out
+}
+
+/// The summary with every count replaced by `N`: the machine-wide counts
+/// (sockets used, tcp alloc, orphans) move with whatever else runs.
+fn summary_shape(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_digit() { 'N' } else { c }).collect::<String>().replace("NN", "N").replace("NN", "N")
+}
 
 /// Compare one run of each tool: exit status, the fields of every row in
 /// order, and (since ss-lite lays the table out as ss does) the bytes.
 fn compare(dir: &Path, args: &[&str], user: Option<&str>) -> Result<(), String> {
-    let want = run(Path::new("ss"), args, user, &[("PROC_ROOT", "/proc")]);
-    let got = run(&dir.join("ss-lite"), args, user, &[]);
+    let mut want = run(Path::new("ss"), args, user, &[("PROC_ROOT", "/proc")]);
+    let mut got = run(&dir.join("ss-lite"), args, user, &[]);
+    if want.text().contains("timer:(") {
+        (want.stdout, got.stdout) = (steady_timers(&want.text()).into_bytes(), steady_timers(&got.text()).into_bytes());
+    }
+    if args.first().is_some_and(|a| a.starts_with("-s")) {
+        // `-s -x`: the summary's shape, then the listing whole.
+        let split = |o: &Output| {
+            let t = o.text();
+            let at = t.find("FRAG").and_then(|i| t[i..].find("\n\n").map(|k| i + k + 2)).unwrap_or(t.len());
+            (summary_shape(&t[..at]), t[at..].to_string())
+        };
+        let ((ws, wl), (gs, gl)) = (split(&want), split(&got));
+        if ws != gs {
+            return Err(format!("summary differs for ss {args:?}:\n{}", diff(ws.as_bytes(), gs.as_bytes())));
+        }
+        (want.stdout, got.stdout) = (wl.into_bytes(), gl.into_bytes());
+    }
     let who = user.unwrap_or("root");
     let mut fail = String::new();
     if want.code != got.code {
@@ -175,14 +238,15 @@ fn ss_matches_iproute2_on_live_sockets() {
         }
     }
     // As nobody, -p names only nobody's own processes, in both tools.
-    for args in [&["-tanp"][..], &["-anp"], &["-xlp"], &["-tn", "src", "127.0.0.1"]] {
+    for args in [&["-tanp"][..], &["-anp"], &["-xlp"], &["-tn", "src", "127.0.0.1"], &["-tae"], &["-ae", "-A", "netlink"]] {
         if let Err(e) = compare(&dir, args, Some("nobody")) {
             failures.push(e);
         }
     }
     // The scene has what the cases are about.
     let all = run(&dir.join("ss-lite"), &["-ap"], None, &[]).text();
-    for want in ["nl ", "u_str", "u_dgr", "u_seq", "udp ", "raw ", "LISTEN", "ESTAB", "UNCONN", "SYN-SENT", "[::ffff:127.0.0.1]", "@sockbox-live", "\"odd\",pid=", "rtnl:python3/", "users:((\"python3\",pid="] {
+    let all = all + &run(&dir.join("ss-lite"), &["-tae"], None, &[]).text();
+    for want in ["nl ", "u_str", "u_dgr", "u_seq", "udp ", "raw ", "LISTEN", "ESTAB", "UNCONN", "SYN-SENT", "TIME-WAIT", "[::ffff:127.0.0.1]", "@sockbox-live", "\"odd\",pid=", "rtnl:python3/", "users:((\"python3\",pid=", "timer:(keepalive,", "timer:(timewait,", " uid:65534 ino:"] {
         assert!(all.contains(want), "live scene lacks {want}:\n{all}");
     }
     // Every holder of a shared socket is listed, the forked child first.
@@ -255,9 +319,8 @@ fn unsupported_options_say_so() {
         (&["-f", "link"], "ss-lite: \"link\" sockets are not supported"),
         (&["-A", "packet"], "ss-lite: \"packet\" sockets are not supported"),
         (&["-A", "tcp,p_raw"], "ss-lite: \"p_raw\" sockets are not supported"),
-        (&["-s"], "ss-lite: -s (--summary) is not supported yet"),
-        (&["-tno"], "ss-lite: -o (--options) is not supported yet"),
-        (&["-e"], "ss-lite: -e (--extended) is not supported yet"),
+        (&["-tnm"], "ss-lite: -m (--memory) is not supported yet"),
+        (&["-i"], "ss-lite: -i (--info) is not supported yet"),
         (&["-K"], "ss-lite: -K (--kill) is not supported yet"),
         (&["-t", "dev", "lo"], "ss-lite: filter \"dev\" is not supported"),
     ] {
@@ -304,4 +367,70 @@ fn malformed_proc_data_never_panics() {
     let o = run(&dir.join("ss-lite"), &["-t"], None, &env);
     assert_eq!((o.code, o.err()), (Some(1), format!("ss-lite: {}/net/tcp: Is a directory\n", d.display())));
     assert!(o.stdout.is_empty(), "an error before any row: {}", o.text());
+}
+
+/// -o's timer text, -e's fields and -s's arithmetic on a made-up tree:
+/// every branch of ss's print_ms_timer, the timer names, int overflow of
+/// the tick conversion; compared with `PROC_ROOT=TREE ss` when ss is here.
+#[test]
+fn timers_details_and_summary_on_a_made_up_tree() {
+    let d = scratch("ss-timers");
+    std::fs::create_dir_all(d.join("net")).unwrap();
+    let mut tcp = String::from("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+    // (timer, when in ticks, retransmits, probes)
+    let timers: [(u32, u32, u32, u32); 17] = [
+        (1, 0, 2, 7), (1, 1, 0, 0), (1, 0x64, 0, 0), (1, 0x7b, 0xa, 3), (2, 0x3e8, 0, 3), (2, 0x1770, 0, 0),
+        (2, 0x17d4, 0, 0), (2, 0x1b58, 0, 0), (2, 0x2ee0, 0, 0), (2, 0xea60, 0, 0), (2, 0xea9c, 0, 0), (3, 0xafc7f, 0, 0),
+        (4, 0x7fffffff, 1, 2), (5, 0xffffffff, 1, 2), (9, 0x17d5, 0, 0), (0, 0x64, 0, 0), (1, 0x3e0, 0, 0),
+    ];
+    for (i, (tr, when, rx, probes)) in timers.iter().enumerate() {
+        tcp += &format!("  {i:2}: 0100007F:{:04X} 0100007F:0016 01 00000000:00000000 {tr:02X}:{when:08X} {rx:08X}  {}        {probes} {} 1 00000000000{:05x} 20 4 30 10 -1\n", 40000 + i, i * 500, 1000 + i, i * 4099);
+    }
+    std::fs::write(d.join("net/tcp"), tcp).unwrap();
+    std::fs::write(d.join("net/netlink"), "sk               Eth Pid        Groups   Rmem     Wmem     Dump             Locks    Drops    Inode\n0000000000a0b0c0 0   0          00000550 0        0        00000000000000f0 2        0        7\n").unwrap();
+    std::fs::write(d.join("net/sockstat"), "sockets: used 321\nTCP: inuse 5 orphan 1 tw 2 alloc 9 mem 4\nUDP: inuse 3 mem 2\nUDPLITE: inuse 0\nRAW: inuse 1\nFRAG: inuse 4 memory 8\n").unwrap();
+    std::fs::write(d.join("net/sockstat6"), "TCP6: inuse 2\nUDP6: inuse 1\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n").unwrap();
+    std::fs::write(d.join("net/snmp"), "Ip: Forwarding DefaultTTL\nIp: 1 64\nTcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs\nTcp: 1 200 120000 -1 10 20 0 0 6 100\nUdp: InDatagrams\nUdp: 5\n").unwrap();
+    let dir = applet_dir("ss-timers-bin");
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let ss_here = std::process::Command::new("ss").arg("-V").output().is_ok();
+    let sum = "Total: 321\nTCP:   11 (estab 6, closed 4, orphaned 1, timewait 2)\n\nTransport Total     IP        IPv6\n\
+        RAW\t  1         1         0        \nUDP\t  4         3         1        \nTCP\t  7         5         2        \n\
+        INET\t  12        9         3        \nFRAG\t  4         4         0        \n\n";
+    for args in [&["-tano"][..], &["-tne"], &["-taeo"], &["-ae", "-A", "netlink"], &["-s"], &["-s", "-a", "-A", "netlink"]] {
+        let got = run(&dir.join("ss-lite"), args, None, &env);
+        assert_eq!(got.code, Some(0), "ss-lite {args:?}: {}", got.err());
+        if ss_here {
+            let want = run(Path::new("ss"), args, None, &[("PROC_ROOT", d.to_str().unwrap())]);
+            assert_eq!(got.text(), want.text(), "ss-lite {args:?} differs from ss:\n{}", diff(&want.stdout, &got.stdout));
+        }
+        let out = got.text();
+        let expect: &[&str] = match args[0] {
+            "-tano" => &[
+                "timer:(on,,2)", "timer:(on,010ms,0)", "timer:(on,1sec,0)", "timer:(on,1.230ms,10)", "timer:(keepalive,10sec,3)", "timer:(keepalive,1min,0)",
+                "timer:(keepalive,1min1sec,0)", "timer:(keepalive,1min10sec,0)", "timer:(keepalive,2min,0)", "timer:(keepalive,10min,0)", "timer:(timewait,119min,0)",
+                "timer:(persist,", "timer:(unknown,", "timer:(on,9.920ms,0)", "timer:(unknown,1min1sec,0)",
+            ],
+            "-taeo" => &[" timer:(on,010ms,0) uid:500 ino:1001 sk:1003 "],
+            "-tne" => &[" timer:(on,,2) ino:1000 sk:0 ", " uid:500 ino:1001 sk:1003 ", " uid:8000 ino:1016 sk:10030"],
+            "-s" if args.len() == 1 => &[sum],
+            "-s" => &[sum, "rtnl:kernel"],
+            _ => &["sk=a0b0c0 cb=f0 groups=0x00000550"],
+        };
+        for e in expect {
+            assert!(out.contains(e), "ss-lite {args:?} lacks {e:?}:\n{out}");
+        }
+        if args == ["-s"] {
+            assert_eq!(out, sum);
+        }
+    }
+    let o = run(&dir.join("ss-lite"), &["-tano"], None, &env).text();
+    assert!(o.lines().any(|l| l.contains(":40015 ") && !l.contains("timer")), "timer 0 is not shown:\n{o}");
+    // Without sockstat and snmp files the counts are zeros.
+    for f in ["sockstat", "sockstat6", "snmp"] {
+        std::fs::remove_file(d.join("net").join(f)).unwrap();
+    }
+    let got = run(&dir.join("ss-lite"), &["-s"], None, &env);
+    assert_eq!(got.code, Some(0));
+    assert!(got.text().starts_with("Total: 0\nTCP:   0 (estab 0, closed 0, orphaned 0, timewait 0)\n"), "{}", got.text());
 }

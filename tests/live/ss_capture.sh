@@ -6,11 +6,15 @@
 #        with the sockets of tests/live/ss_holder.py (as root and as nobody)
 #
 # Writes tests/fixtures/NAME/proc/: net/{tcp,tcp6,udp,udp6,raw,raw6,unix,
-# netlink}, sys/net/ipv4/ip_local_port_range, and PID/{comm,stat,cmdline}
+# netlink,sockstat,sockstat6,snmp}, sys/net/ipv4/ip_local_port_range, and
+# PID/{comm,stat,cmdline}
 # with PID/fd/N -> socket:[INODE] for every process holding a captured socket
 # or a netlink port; and tests/fixtures/NAME/ss-expected/SLUG.out, what
 # `PROC_ROOT=/proc ss` printed for each line of tests/fixtures/ss-cases at
 # the moment of capture (on the live /proc, whose readdir order is ss's).
+# Cases whose first word holds -s, -o or -e are run on the captured tree
+# instead: timers, the summary's machine-wide counts and the sockstat files
+# change between reading /proc/net and running ss; the tree does not.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -36,7 +40,7 @@ out="$here/fixtures/$name"
 rm -rf "$out"
 mkdir -p "$out/proc/net" "$out/proc/sys/net/ipv4" "$out/ss-expected"
 
-for f in tcp tcp6 udp udp6 raw raw6 unix netlink; do
+for f in tcp tcp6 udp udp6 raw raw6 unix netlink sockstat sockstat6 snmp; do
     [ -e "/proc/net/$f" ] && cat "/proc/net/$f" > "$out/proc/net/$f"
 done
 cat /proc/sys/net/ipv4/ip_local_port_range > "$out/proc/sys/net/ipv4/ip_local_port_range"
@@ -75,7 +79,9 @@ rm -f "$inodes"
 while IFS= read -r args; do
     case $args in ''|'#'*) continue ;; esac
     slug=$(python3 -c 'import sys; print("".join(c if c.isalnum() or c in "-.," else "_" if c == " " else "%%%02x" % ord(c) for c in sys.argv[1].lstrip("-")))' "$args")
+    src=/proc
+    case ${args%% *} in -*[soe]*) src=$out/proc ;; esac
     # shellcheck disable=SC2086
-    PROC_ROOT=/proc ss $args > "$out/ss-expected/$slug.out" 2>/dev/null || true
+    PROC_ROOT=$src ss $args > "$out/ss-expected/$slug.out" 2>/dev/null || true
 done < "$here/fixtures/ss-cases"
 echo "captured $(find "$out/proc" -type l | wc -l) socket links and $(ls "$out/ss-expected" | wc -l) outputs into $out"

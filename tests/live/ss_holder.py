@@ -4,7 +4,9 @@
     ss_holder.py full DIR    holder.py full (tcp/udp/raw v4+v6, unix of every
                              kind, a forked child sharing every socket), plus
                              bound netlink sockets (named `PROTO:comm/pid` by
-                             ss) and a process whose name holds a `)`
+                             ss), a process whose name holds a `)`, and tcp
+                             timers for -o: a keepalive connection and a
+                             TIME-WAIT one
     ss_holder.py user DIR    holder.py user (for running as nobody)
 
 Prints "ready" when everything is open, holds until stdin closes.
@@ -44,11 +46,27 @@ def odd_name(d):
     os.read(r, 1)
 
 
+def timers():
+    """`timer:(keepalive,...)` on a connection, `timer:(timewait,...)` on
+    one closed from the connecting side (it lasts 60 s, unowned)."""
+    lst = holder.listener(socket.AF_INET, ("127.0.0.1", 0))
+    c = holder.keep(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    c.connect(lst.getsockname())
+    holder.keep(lst.accept()[0])
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.connect(lst.getsockname())
+    a = lst.accept()[0]
+    t.close()
+    a.close()
+
+
 def main():
     mode, arg = sys.argv[1], sys.argv[2]
     if mode == "full":
         holder.full(arg)
         netlink()
+        timers()
         odd_name(arg)
         # A child that inherits every socket: ss lists both holders.
         if os.fork() == 0:

@@ -6,8 +6,9 @@
 //!
 //! Tables: tcp, udp and raw (v4 and v6), unix, netlink; ss's packet tables
 //! are refused (`-0`, `-f link`, `-A packet`) and left out of `-A all`.
-//! `-s`, `-o` and `-e` are refused as not supported yet (their cost in the
-//! 128 KiB budget).
+//! `-s` prints ss's summary from net/sockstat{,6} and net/snmp; `-o` adds
+//! tcp timers, `-e` (which implies `-o`) what ss takes from /proc: tcp uid,
+//! inode and socket pointer, netlink pointers and groups.
 //!
 //! Column widths follow the data, so every width must be known before the
 //! first row is printed. The listing is therefore made twice: a measuring
@@ -44,9 +45,9 @@ const SPECS: &[Opt] = &[
     flag(b'H', "no-header"),
     flag(b'4', "ipv4"),
     flag(b'6', "ipv6"),
-    unsupported(b's', "summary"),
-    unsupported(b'e', "extended"),
-    unsupported(b'o', "options"),
+    flag(b's', "summary"),
+    flag(b'e', "extended"),
+    flag(b'o', "options"),
     value(b'f', "family"),
     value(b'A', "query"),
     Opt { short: 0, long: "socket", arg: true, canon: "query" },
@@ -145,6 +146,12 @@ struct Cfg {
     resolve: bool,
     procs: bool,
     header: bool,
+    /// `-o`: tcp timers.
+    timers: bool,
+    /// `-e`: details.
+    ext: bool,
+    /// `-s`: 1 summary then the listing, 2 summary only.
+    summary: u8,
 }
 
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
@@ -155,8 +162,8 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             return if matches!(e, UsageError::Usage(_)) { EXIT_USAGE } else { 1 };
         }
     };
-    let mut c = Cfg { dbs: 0, fams: 0, states: 0, numeric: false, resolve: false, procs: false, header: true };
-    let (mut state_filter, mut do_default, mut saw_query) = (0u16, true, false);
+    let mut c = Cfg { dbs: 0, fams: 0, states: 0, numeric: false, resolve: false, procs: false, header: true, timers: false, ext: false, summary: 0 };
+    let (mut state_filter, mut do_default, mut saw_query, mut sum) = (0u16, true, false, false);
     let mut pref = Fam::Any;
     let mut operands: &[String] = &[];
     let mut i = 0;
@@ -238,9 +245,14 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             b'r' => c.resolve = true,
             b'p' => c.procs = true,
             b'H' => c.header = false,
+            b'e' => (c.ext, c.timers) = (true, true),
+            b'o' => c.timers = true,
+            b's' => sum = true,
             _ => return info(applet, k),
         }
     }
+    // -s alone (no table chosen, no filter) is the summary only.
+    c.summary = sum as u8 + (sum && do_default && operands.is_empty()) as u8;
     // Leading `state X` / `exclude X` words, then the expression.
     let mut saw_states = false;
     while let Some(w) = operands.first() {
@@ -306,6 +318,59 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     }
 }
 
+/// ss's summary: `ID: KEY N KEY N...` lines of net/sockstat and
+/// net/sockstat6 (up to four numbers an ID), and CurrEstab from the `Tcp:`
+/// lines of net/snmp. Missing files count as zeros.
+fn summary(o: &mut Out, root: &ProcRoot) -> Result<(), Failure> {
+    const IDS: [&[u8]; 10] = [b"sockets:", b"TCP:", b"UDP:", b"RAW:", b"FRAG:", b"TCP6:", b"UDP6:", b"RAW6:", b"FRAG6:", b"Tcp:"];
+    // \x01 a number, \x02 one in `%-9d`.
+    const TEXT: &[u8] = b"Total: \x01\nTCP:   \x01 (estab \x01, closed \x01, orphaned \x01, timewait \x01)\n\nTransport Total     IP        IPv6\n\
+        RAW\t  \x02 \x02 \x02\nUDP\t  \x02 \x02 \x02\nTCP\t  \x02 \x02 \x02\nINET\t  \x02 \x02 \x02\nFRAG\t  \x02 \x02 \x02\n\n";
+    let mut v = [[0i32; 4]; 10];
+    // snmp: 1 + the place of CurrEstab in the first `Tcp:` line; the
+    // second one is read as KEY N pairs from the pair ending there.
+    let mut at = 0;
+    for name in ["sockstat", "sockstat6", "snmp"] {
+        each_line(root, name, &mut |line| {
+            let mut f = fields(line);
+            let Some(i) = f.next().and_then(|id| IDS.iter().position(|x| *x == id)) else { return };
+            if i == 9 && at == 0 {
+                at = f.position(|k| k == b"CurrEstab").map_or(usize::MAX, |p| p + 1);
+            } else if let Some(row) = v.get_mut(i) {
+                if let Some(skip) = at.checked_sub(3) {
+                    f.nth(skip);
+                }
+                for n in row {
+                    let (Some(_), Some(w)) = (f.next(), f.next()) else { break };
+                    *n = addr::dec_u32(w).unwrap_or(0) as i32;
+                }
+            }
+        })?;
+    }
+    let [[socks, ..], [tcp4, orphan, tw, alloc], [udp4, ..], [raw4, ..], [frag4, ..], [tcp6, ..], [udp6, ..], [raw6, ..], [frag6, ..], [estab, ..]] = v;
+    let mut n = [socks, alloc.wrapping_add(tw), estab, alloc.wrapping_sub(tcp4.wrapping_add(tcp6).wrapping_sub(tw)), orphan, tw, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut k = 6;
+    for (a, b) in [(raw4, raw6), (udp4, udp6), (tcp4, tcp6), (raw4.wrapping_add(udp4).wrapping_add(tcp4), raw6.wrapping_add(udp6).wrapping_add(tcp6)), (frag4, frag6)] {
+        for x in [a.wrapping_add(b), a, b] {
+            if let Some(slot) = n.get_mut(k) {
+                *slot = x;
+            }
+            k += 1;
+        }
+    }
+    let mut t = itoa::Buffer::new();
+    k = 0;
+    for &c in TEXT {
+        if c > 2 {
+            o.byte(c);
+        } else {
+            o.left(t.format(n.get(k).copied().unwrap_or(0)).as_bytes(), 9 * (c as usize - 1));
+            k += 1;
+        }
+    }
+    Ok(())
+}
+
 fn unsupported_name(applet: &str, name: &str) -> u8 {
     error_line(applet, &[b"\"", name.as_bytes(), b"\" sockets are not supported"]);
     1
@@ -329,7 +394,7 @@ fn info(applet: &str, k: u8) -> u8 {
     let mut o = Out::stdout();
     if k != b'V' {
         o.str(
-            "Usage: ss-lite [-tuwxalnrpH46] [-f FAMILY] [-A QUERY] [FILTER]\n\
+            "Usage: ss-lite [-tuwxalnrpeosH46] [-f FAMILY] [-A QUERY] [FILTER]\n\
              \x20 FAMILY: inet inet6 unix   QUERY: all inet tcp udp raw unix u_str u_dgr u_seq\n\
              \x20 FILTER: [state|exclude STATE]... [EXPR]\n\
              \x20 EXPR: src|dst ADDR[/PLEN][:PORT], sport|dport [OP] [:]PORT, autobound,\n\
@@ -373,6 +438,9 @@ struct Grid {
     print: bool,
     /// Length of the current row's last column so far.
     ext: usize,
+    /// The previous row's: ss never counts the very last row's last
+    /// column in its width (that field is not flushed before rendering).
+    last: usize,
 }
 
 impl Grid {
@@ -415,12 +483,21 @@ impl Grid {
         self.put(o, t.format(n).as_bytes());
     }
 
+    /// `LABEL` and a /proc hex field as ss's `%llx` prints it.
+    fn hex(&mut self, o: &mut Out, label: &[u8], f: Option<&[u8]>) {
+        let f = f.unwrap_or(b"0");
+        let z = f.iter().take_while(|c| **c == b'0').count().min(f.len().saturating_sub(1));
+        self.put(o, label);
+        self.put(o, f.get(z..).unwrap_or(b""));
+    }
+
     fn end_row(&mut self, o: &mut Out) {
         let n = std::mem::take(&mut self.ext);
         if self.print {
             o.spaces(self.w[EXT].saturating_sub(n)).nl();
         } else {
-            self.w[EXT] = self.w[EXT].max(n);
+            self.w[EXT] = self.w[EXT].max(self.last);
+            self.last = n;
         }
     }
 }
@@ -442,6 +519,12 @@ struct Lister<'a> {
 }
 
 fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure> {
+    if c.summary != 0 {
+        summary(o, root)?;
+        if c.summary > 1 {
+            return Ok(());
+        }
+    }
     let mut on = 0x1ffu16;
     if c.dbs & (c.dbs - 1) == 0 {
         on &= !(1 << NETID);
@@ -453,7 +536,7 @@ fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure
         root,
         c,
         f,
-        g: Grid { w: [0; 9], on, first: on.trailing_zeros() as usize, print: false, ext: 0 },
+        g: Grid { w: [0; 9], on, first: on.trailing_zeros() as usize, print: false, ext: 0, last: 0 },
         owners: c.procs.then(|| Owners::scan(root, NameKind::Comm, &|_| true)),
         services: Services::default(),
         hosts: Hosts::default(),
@@ -587,8 +670,57 @@ impl Lister<'_> {
             self.endpoint(o, ADDR, &s.local, s.lport, list);
             self.endpoint(o, RADDR, &s.remote, s.rport, list);
             self.users(o, s.inode);
+            if t.proto == Proto::Tcp {
+                self.tcp_extra(o, &s, line);
+            }
             self.g.end_row(o);
         })
+    }
+
+    /// `-o`: ` timer:(NAME,TIME,N)`; `-e`: ` uid:N ino:N sk:HEX`.
+    fn tcp_extra(&mut self, o: &mut Out, s: &inet::InetSock, line: &[u8]) {
+        let g = &mut self.g;
+        let mut t = itoa::Buffer::new();
+        if self.c.timers && s.timer != 0 {
+            const NAMES: [&[u8]; 5] = [b" timer:(on,", b" timer:(keepalive,", b" timer:(timewait,", b" timer:(persist,", b" timer:(unknown,"];
+            g.put(o, NAMES.get(s.timer as usize - 1).unwrap_or(&NAMES[4]));
+            // Clock ticks (USER_HZ, 100) to ms rounded up, in ss's unsigned
+            // arithmetic; then shown as ss's print_ms_timer does.
+            let mut ms = (s.when as u32).wrapping_mul(1000).wrapping_add(99) / 100;
+            let (min, mut secs) = (ms / 60_000, ms / 1000 % 60);
+            ms %= 1000;
+            if min != 0 {
+                ms = 0;
+                g.put_num(o, min as u64);
+                g.put(o, b"min");
+                if min > 9 {
+                    secs = 0;
+                }
+            }
+            if secs != 0 {
+                if secs > 9 {
+                    ms = 0;
+                }
+                g.put_num(o, secs as u64);
+                g.put(o, if ms != 0 { b"." } else { b"sec" });
+            }
+            if ms != 0 {
+                g.put(o, &[b'0' + (ms / 100) as u8, b'0' + (ms / 10 % 10) as u8, b'0' + (ms % 10) as u8, b'm', b's']);
+            }
+            let n = if s.timer != 1 { s.timeout } else { s.retrnsmt };
+            g.put(o, b",");
+            g.put(o, t.format(n as u32 as i32).as_bytes());
+            g.put(o, b")");
+        }
+        if self.c.ext {
+            if s.uid != 0 {
+                g.put(o, b" uid:");
+                g.put_num(o, s.uid as u64);
+            }
+            g.put(o, b" ino:");
+            g.put_num(o, s.inode as u32 as u64);
+            g.hex(o, b" sk:", fields(line).nth(11));
+        }
     }
 
     /// `ADDR:` and `PORT` cells.
@@ -692,6 +824,15 @@ impl Lister<'_> {
             g.cell(o, ADDR + 1, p);
             g.cell(o, RADDR, b"*");
             g.cell(o, RADDR + 1, b"");
+            if self.c.ext {
+                // sk, Eth, Pid, Groups, Rmem, Wmem, Dump (cb).
+                let mut f = fields(line);
+                let (sk, groups) = (f.next(), f.nth(2));
+                g.hex(o, b" sk=", sk);
+                g.hex(o, b" cb=", f.nth(2));
+                g.put(o, b" groups=0x");
+                g.put(o, groups.unwrap_or(b"00000000"));
+            }
             g.end_row(o);
         })
     }
@@ -800,7 +941,7 @@ mod tests {
 
     #[test]
     fn merge_defaults_like_ss() {
-        let mut c = Cfg { dbs: TCP, fams: F_UNIX, states: 0, numeric: false, resolve: false, procs: false, header: true };
+        let mut c = Cfg { dbs: TCP, fams: F_UNIX, states: 0, numeric: false, resolve: false, procs: false, header: true, timers: false, ext: false, summary: 0 };
         merge_defaults(&mut c);
         assert_eq!(c.dbs, TCP | UNIX_DBS);
         assert_eq!(c.fams, F_UNIX | F_INET | F_INET6);
