@@ -23,26 +23,37 @@ PROCS, PAIRS = 8, 1500
 NET_FILES = ["/proc/net/" + f for f in ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")]
 
 
-def timed(cmd):
+def timed(cmd, env=None):
     t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
     return time.perf_counter() - t
 
 
-def rss_kib(cmd):
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def rss_kib(cmd, env=None):
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     return int(r.stderr.strip().splitlines()[-1])
 
 
-def main():
-    sockbox = os.path.abspath(sys.argv[1])
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+def scene():
+    """Loopback up and the 8 holders ready: (holders, TCP sockets listed)."""
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     holders = [subprocess.Popen([sys.executable, HOLDER, "many", str(PAIRS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(PROCS)]
     for h in holders:
         assert h.stdout.readline().strip() == "ready"
     with open("/proc/net/tcp") as f:
-        nsock = sum(1 for _ in f) - 1
+        return holders, sum(1 for _ in f) - 1
+
+
+def end_scene(holders):
+    for h in holders:
+        h.stdin.close()
+        h.wait()
+
+
+def main():
+    sockbox = os.path.abspath(sys.argv[1])
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    holders, nsock = scene()
     sb = lambda *a: [sockbox, "netstat", *a]
     cmds = {
         "sockbox -tuanp": sb("-tuanp"),
@@ -62,9 +73,7 @@ def main():
             times[k].append(timed(c))
     med = {k: statistics.median(v) for k, v in times.items()}
     rss = {k: rss_kib(c) for k, c in cmds.items() if not k.startswith("floor")}
-    for h in holders:
-        h.stdin.close()
-        h.wait()
+    end_scene(holders)
 
     print("sockets in /proc/net/tcp: %d, rounds: %d" % (nsock, rounds))
     print("| command | median s | peak RSS KiB |")

@@ -15,33 +15,15 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-HOLDER = os.path.join(HERE, "..", "live", "holder.py")
-PROCS, PAIRS = 8, 1500
-
-
-def timed(cmd, env):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-    return time.perf_counter() - t
-
-
-def rss_kib(cmd, env):
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    return int(r.stderr.strip().splitlines()[-1])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import end_scene, rss_kib, scene, timed  # noqa: E402  (the shared scene)
 
 
 def main():
     sockbox = os.path.abspath(sys.argv[1])
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 15
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    holders = [subprocess.Popen([sys.executable, HOLDER, "many", str(PAIRS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(PROCS)]
-    for h in holders:
-        assert h.stdout.readline().strip() == "ready"
-    with open("/proc/net/tcp") as f:
-        nsock = sum(1 for _ in f) - 1
+    holders, nsock = scene()
     plain = dict(os.environ)
     plain.pop("PROC_ROOT", None)
     proc = dict(plain, PROC_ROOT="/proc")
@@ -64,9 +46,7 @@ def main():
             times[k].append(timed(c, env))
     med = {k: statistics.median(v) for k, v in times.items()}
     rss = {k: rss_kib(c, env) for k, (c, env) in cmds.items()}
-    for h in holders:
-        h.stdin.close()
-        h.wait()
+    end_scene(holders)
 
     print("sockets in /proc/net/tcp: %d, rounds: %d, ss-lite rows equal PROC_ROOT=/proc ss rows: %s" % (nsock, rounds, same))
     print("| command | median s | peak RSS KiB |")
