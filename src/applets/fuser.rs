@@ -261,15 +261,15 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let mut o = Out::stdout();
     if a.version {
         crate::applets::version_line(&mut o, applet);
-        return 0;
+        return o.finish(applet);
     }
     if help {
         usage(&mut o);
-        return 0;
+        return o.finish(applet);
     }
     if a.list_signals {
         o.str(SIGNALS);
-        return 0;
+        return o.finish(applet);
     }
     let ns = match a.namespace.last() {
         None => None,
@@ -298,6 +298,13 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         }
     }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
+    // The PIDs of a HOST_PROC tree (a container's, a capture) are not this
+    // system's: signalling them would hit whatever process has that number
+    // here. Only this PID namespace's own live procfs is trusted.
+    if a.kill && !root.is_live() {
+        error_line(applet, &[b"-k: ", &root.path, b" is not the live /proc of this system: nothing signalled"]);
+        return 1;
+    }
     // (NAME index, inode) of every matching socket, from the tables asked
     // for; and the set of those inodes for the fd scan.
     let mut hits: Vec<(usize, u64)> = Vec::new();
@@ -336,25 +343,34 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if hits.is_empty() {
         return 1;
     }
-    let owners = Owners::scan(&root, NameKind::Comm, &|i| inodes.binary_search(&i).is_ok());
+    let wanted = |i| inodes.binary_search(&i).is_ok();
+    // With -k, every holder is pinned by a pidfd while its fds are read.
+    let owners = if a.kill { Owners::scan_pinned(&root, NameKind::Comm, &wanted) } else { Owners::scan(&root, NameKind::Comm, &wanted) };
     let me = std::process::id() as u64;
+    // The holders of each NAME, and of all of them.
     let mut targets = Vec::new();
+    let per_name: Vec<Vec<u64>> = (0..a.names.len())
+        .map(|i| {
+            let mut pids = Vec::new();
+            for x in hits.iter().filter(|h| h.0 == i).flat_map(|h| owners.holders(h.1)) {
+                let p = x.pid as u64;
+                if p != me {
+                    insert(&mut pids, p);
+                    insert(&mut targets, p);
+                }
+            }
+            pids
+        })
+        .collect();
+    let mut status = targets.is_empty() as u8;
+    // Signals go out before anything is printed, so a slow or blocked
+    // stdout cannot widen the window between the scan and the signal; what
+    // failed is said after the listing, as psmisc does.
+    let failed = if a.kill { signal_holders(&root, &owners, &targets, sig) } else { Vec::new() };
     let mut users = Users::default();
     let mut e = Out::stderr();
     let mut header = a.verbose;
-    for (i, name) in a.names.iter().enumerate() {
-        let mut pids = Vec::new();
-        for h in &hits {
-            if h.0 == i {
-                for x in owners.holders(h.1) {
-                    let p = x.pid as u64;
-                    if p != me {
-                        insert(&mut pids, p);
-                        insert(&mut targets, p);
-                    }
-                }
-            }
-        }
+    for (name, pids) in a.names.iter().zip(&per_name) {
         if pids.is_empty() || a.silent {
             continue;
         }
@@ -384,9 +400,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 let user = owner_uid(&root, p).and_then(|u| users.name(u)).unwrap_or(b"(unknown)");
                 e.byte(b' ').left(user, 8).byte(b' ');
             }
-            let _ = e.flush();
+            e.flush_quiet();
             o.byte(b' ').num_right(p, 5);
-            let _ = o.flush();
+            o.flush_quiet();
             if a.verbose {
                 e.str(" F.... ");
                 // The command as psmisc shows it: other than printable ASCII in octal.
@@ -405,20 +421,50 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         }
     }
     let _ = e.flush();
-    let mut status = targets.is_empty() as u8;
-    if a.kill {
-        for &pid in &targets {
-            let Some(p) = kill_target(pid) else { continue };
-            // SAFETY: kill(2) with a positive pid touches no memory of ours.
-            if unsafe { libc::kill(p, sig) } != 0 {
-                let err = errno_text(std::io::Error::last_os_error().raw_os_error().unwrap_or(0));
-                let mut t = itoa::Buffer::new();
-                error_line(applet, &[b"could not kill process ", t.format(pid).as_bytes(), b": ", err]);
-                status = 1;
+    for &(pid, errno) in &failed {
+        let mut t = itoa::Buffer::new();
+        match errno {
+            0 => error_line(applet, &[b"not signalling PID 1 (init)"]),
+            _ => error_line(applet, &[b"could not kill process ", t.format(pid).as_bytes(), b": ", errno_text(errno)]),
+        }
+        status = 1;
+    }
+    status | o.finish(applet)
+}
+
+/// Send `sig` to every PID in `targets` (the holders found in `owners`):
+/// through the pidfd taken during the scan, or, on kernels without
+/// pidfds, with `kill()` right after re-checking that the process still
+/// holds the socket. Never PID 1, whatever holds the port. What was not
+/// signalled: (PID, errno), errno 0 for PID 1.
+fn signal_holders(root: &ProcRoot, owners: &Owners, targets: &[u64], sig: i32) -> Vec<(u64, i32)> {
+    let mut failed = Vec::new();
+    for &pid in targets {
+        let Some(p) = kill_target(pid) else { continue };
+        if p == 1 {
+            failed.push((pid, 0));
+            continue;
+        }
+        let r = match owners.process(p as u32).and_then(|x| x.pidfd.as_ref()) {
+            // SAFETY: a valid pidfd; a null siginfo, as kill(2) sends.
+            Some(fd) => unsafe { libc::syscall(libc::SYS_pidfd_send_signal, std::os::fd::AsRawFd::as_raw_fd(fd), sig, std::ptr::null::<libc::siginfo_t>(), 0) },
+            None => {
+                // No pidfd (Linux before 5.3): the PID may have been reused
+                // since the scan. Look again just before kill(); the window
+                // left is the time between this look and the kill.
+                let held = owners.holders_of(p as u32).any(|h| crate::proc::fd::still_holds(root, h.pid, h.fd, h.inode));
+                if !held {
+                    continue;
+                }
+                // SAFETY: kill(2) with a positive pid touches no memory of ours.
+                unsafe { libc::kill(p, sig) as libc::c_long }
             }
+        };
+        if r != 0 {
+            failed.push((pid, std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)));
         }
     }
-    status
+    failed
 }
 
 /// The uid owning `/proc/PID`, as psmisc's USER column shows. statx(2)

@@ -27,6 +27,10 @@ pub struct Holder {
 pub struct Process {
     pub pid: u32,
     pub name: heapless::Vec<u8, NAME_MAX>,
+    /// A pidfd for exactly the process whose fds were read, when the scan
+    /// was asked to pin holders ([`Owners::scan_pinned`]); `None` where the
+    /// kernel has no pidfds (before 5.3) or the scan did not pin.
+    pub pidfd: Option<std::os::fd::OwnedFd>,
 }
 
 /// How a process's name is found.
@@ -46,13 +50,33 @@ pub struct Owners {
     pub denied: bool,
     /// At least one fd directory was read.
     pub read_any: bool,
+    pin: bool,
 }
+
+/// Longest fd-directory entry name we read a link for, plus its NUL: a
+/// real one is at most 10 digits; a HOST_PROC tree may hold anything.
+const FD_NAME_MAX: usize = 24;
+/// Link text buffer: `socket:[18446744073709551615]` is 29 bytes, so a
+/// link that fills it is no socket link (and is not parsed).
+const LINK_MAX: usize = 64;
 
 impl Owners {
     /// Scan every process under `root`. `want` says which inodes to keep
     /// (all sockets for listings; one port's for fuser).
     pub fn scan(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool) -> Owners {
-        let mut o = Owners::default();
+        Owners::scan_as(root, kind, want, false)
+    }
+
+    /// [`Owners::scan`], holding a pidfd for every holding process from
+    /// before its socket link is read for the last time: a signal sent
+    /// through it reaches the process that was seen holding the socket, or
+    /// nobody, even if the PID has been reused since.
+    pub fn scan_pinned(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool) -> Owners {
+        Owners::scan_as(root, kind, want, true)
+    }
+
+    fn scan_as(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool, pin: bool) -> Owners {
+        let mut o = Owners { pin, ..Owners::default() };
         let Ok(dir) = openat(root.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else {
             return o;
         };
@@ -86,31 +110,44 @@ impl Owners {
         let before = self.holders.len();
         let dfd = std::os::fd::AsRawFd::as_raw_fd(&dir);
         let mut fds = Dents::new(dir);
-        let mut link = [0u8; 64];
         while let Some(name) = fds.next_name() {
             let Some(fd) = crate::addr::dec_u32(name) else { continue };
-            let mut c = [0u8; 16];
-            let Some(slot) = c.get_mut(..name.len()) else { continue };
-            slot.copy_from_slice(name);
-            // SAFETY: `c` is NUL-terminated; `link` is a valid buffer.
-            let n = unsafe { libc::readlinkat(dfd, c.as_ptr().cast(), link.as_mut_ptr().cast(), link.len()) };
-            if n <= 0 {
-                continue;
+            if let Some(inode) = link_inode(dfd, name).filter(|i| want(*i)) {
+                self.holders.push(Holder { inode, pid, fd });
             }
-            if let Some(inode) = socket_inode(&link[..n as usize]) {
-                if want(inode) {
-                    self.holders.push(Holder { inode, pid, fd });
+        }
+        if self.holders.len() == before {
+            return;
+        }
+        let Some(name) = read_name(root, pid, kind) else {
+            // Gone, or not ours to read: net-tools then names none of its
+            // sockets, and neither do we.
+            self.holders.truncate(before);
+            return;
+        };
+        let mut pidfd = None;
+        if self.pin {
+            match pidfd_open(pid) {
+                Ok(fd) => pidfd = Some(fd),
+                // No pidfds in this kernel: the caller re-checks instead.
+                Err(e) if e == libc::ENOSYS => {}
+                // Gone (ESRCH), or no fd to spare: nothing to signal safely.
+                Err(_) => {
+                    self.holders.truncate(before);
+                    return;
                 }
             }
-        }
-        if self.holders.len() > before {
-            match read_name(root, pid, kind) {
-                Some(name) => self.procs.push(Process { pid, name }),
-                // Gone, or not ours to read: net-tools then names none of
-                // its sockets, and neither do we.
-                None => self.holders.truncate(before),
+            // The pidfd names whatever process has `pid` now. The fd
+            // directory still open names the process we read; if it still
+            // shows the same link, that process was alive after the pidfd
+            // was made, so the two are the same process.
+            let h = self.holders.as_slice().get(before).copied();
+            if pidfd.is_some() && h.is_none_or(|h| fd_link(dfd, h.fd) != Some(h.inode)) {
+                self.holders.truncate(before);
+                return;
             }
         }
+        self.procs.push(Process { pid, name, pidfd });
     }
 
     /// Every holder of `inode`, by pid then fd.
@@ -119,6 +156,11 @@ impl Owners {
         let start = h.partition_point(|x| x.inode < inode);
         let end = start + h[start..].partition_point(|x| x.inode == inode);
         &h[start..end]
+    }
+
+    /// Every socket `pid` was seen holding.
+    pub fn holders_of(&self, pid: u32) -> impl Iterator<Item = &Holder> {
+        self.holders.as_slice().iter().filter(move |h| h.pid == pid)
     }
 
     /// The process net-tools would name for `inode`: the lowest pid.
@@ -142,6 +184,49 @@ impl Owners {
     pub fn spilled(&self) -> bool {
         self.holders.spilled()
     }
+}
+
+/// The socket inode that the fd-directory entry `name` (under the open
+/// directory `dfd`) links to, if it is a socket link.
+fn link_inode(dfd: i32, name: &[u8]) -> Option<u64> {
+    let mut c = [0u8; FD_NAME_MAX];
+    // Room for the name and its NUL, or it is no fd of a real process.
+    c.get_mut(..name.len()).filter(|_| name.len() < FD_NAME_MAX)?.copy_from_slice(name);
+    let mut link = [0u8; LINK_MAX];
+    // SAFETY: `c` is NUL-terminated; `link` is valid for its length.
+    let n = unsafe { libc::readlinkat(dfd, c.as_ptr().cast(), link.as_mut_ptr().cast(), link.len()) };
+    // A link that fills the buffer may have been cut: it is not parsed.
+    if n <= 0 || n as usize >= LINK_MAX {
+        return None;
+    }
+    socket_inode(&link[..n as usize])
+}
+
+fn fd_link(dfd: i32, fd: u32) -> Option<u64> {
+    let mut t = itoa::Buffer::new();
+    link_inode(dfd, t.format(fd).as_bytes())
+}
+
+/// Whether process `pid` under `root` still has `fd` open on socket
+/// `inode`: the re-check before `kill()` where there are no pidfds.
+pub fn still_holds(root: &ProcRoot, pid: u32, fd: u32, inode: u64) -> bool {
+    let mut rel = PathBuf::new();
+    rel.num(pid).push(b"/fd");
+    match openat(root.raw_fd(), rel.as_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) {
+        Ok(d) => fd_link(std::os::fd::AsRawFd::as_raw_fd(&d), fd) == Some(inode),
+        Err(_) => false,
+    }
+}
+
+/// `pidfd_open(2)` (Linux 5.3); the errno on failure.
+fn pidfd_open(pid: u32) -> Result<std::os::fd::OwnedFd, i32> {
+    // SAFETY: a plain syscall with integer arguments.
+    let r = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::c_long, 0 as libc::c_long) };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO));
+    }
+    // SAFETY: the kernel just gave us this fd; nobody else owns it.
+    Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(r as i32) })
 }
 
 /// The inode of a socket link text: `socket:[12345]` or `[0000]:12345`.
@@ -326,6 +411,57 @@ mod tests {
         assert_eq!(o.len(), 1);
         assert_eq!(&o.first(88).unwrap().name[..], b"comm");
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn odd_fd_names_and_long_links_name_no_holder() {
+        let d = tree("hostile");
+        // A link whose first 64 bytes read `socket:[...77]` but which goes
+        // on: before, the cut text was parsed and pid 40 named a holder.
+        let long = format!("socket:[{}77]/not/a/socket", "0".repeat(53));
+        assert_eq!(&long[..64], format!("socket:[{}77]", "0".repeat(53)));
+        let exact = format!("socket:[{}78]", "0".repeat(53));
+        assert_eq!(exact.len(), 64);
+        add_proc(&d, 40, b"evil\0", &[(3, long.as_str()), (4, exact.as_str())]);
+        // fd names of 16 digits filled the old 16-byte name buffer with no
+        // NUL (readlinkat read past it); 23 digits still fit with the NUL.
+        let p = d.join("41/fd");
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::write(d.join("41/cmdline"), b"odd\0").unwrap();
+        std::os::unix::fs::symlink("socket:[90]", p.join("0000000000000005")).unwrap();
+        std::os::unix::fs::symlink("socket:[91]", p.join("00000000000000000000007")).unwrap();
+        std::os::unix::fs::symlink("socket:[92]", p.join("000000000000000000000008")).unwrap();
+        let root = ProcRoot::open(d.as_os_str().as_encoded_bytes().to_vec()).unwrap();
+        let o = Owners::scan(&root, NameKind::Cmdline, &|_| true);
+        assert!(o.holders(77).is_empty(), "a cut link is not a socket link");
+        assert!(o.holders(78).is_empty(), "a link that fills the buffer is not parsed");
+        assert_eq!(o.holders(90), &[Holder { inode: 90, pid: 41, fd: 5 }]);
+        assert_eq!(o.holders(91), &[Holder { inode: 91, pid: 41, fd: 7 }]);
+        assert!(o.holders(92).is_empty(), "a name without room for its NUL is skipped");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn pinned_scans_hold_a_pidfd_for_the_process_that_was_read() {
+        // Our own process in the live /proc: a socket we hold is found,
+        // with a pidfd that refers to us.
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&s);
+        let ino = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap();
+        let ino = socket_inode(ino.as_os_str().as_encoded_bytes()).unwrap();
+        let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
+        let me = std::process::id();
+        let o = Owners::scan_pinned(&root, NameKind::Comm, &|i| i == ino);
+        assert_eq!(o.holders(ino), &[Holder { inode: ino, pid: me, fd: fd as u32 }]);
+        let p = o.process(me).unwrap();
+        let pidfd = p.pidfd.as_ref().expect("this kernel has pidfds");
+        let fdinfo = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", std::os::fd::AsRawFd::as_raw_fd(pidfd))).unwrap();
+        assert!(fdinfo.lines().any(|l| l == format!("Pid:\t{me}")), "{fdinfo}");
+        assert!(still_holds(&root, me, fd as u32, ino));
+        assert!(!still_holds(&root, me, fd as u32, ino + 1));
+        assert!(Owners::scan(&root, NameKind::Comm, &|i| i == ino).process(me).unwrap().pidfd.is_none());
+        drop(s);
+        assert!(!still_holds(&root, me, fd as u32, ino), "closed since");
     }
 
     #[test]

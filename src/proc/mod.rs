@@ -70,6 +70,24 @@ impl ProcRoot {
         Ok(ProcRoot { path, dir: unsafe { OwnedFd::from_raw_fd(fd) } })
     }
 
+    /// Whether the root is the live procfs of our own PID namespace, so
+    /// that its PIDs are this system's: a proc filesystem (which a plain
+    /// directory tree cannot fake) whose `self` is us (in another PID
+    /// namespace's procfs it is some other number, or missing).
+    pub fn is_live(&self) -> bool {
+        // SAFETY: statfs is plain data, filled by the kernel.
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid fd and a valid statfs buffer.
+        if unsafe { libc::fstatfs(self.raw_fd(), &mut st) } != 0 || st.f_type as i64 != libc::PROC_SUPER_MAGIC as i64 {
+            return false;
+        }
+        let mut link = [0u8; 16];
+        // SAFETY: "self" is NUL-terminated; link is valid for its length.
+        let n = unsafe { libc::readlinkat(self.raw_fd(), c"self".as_ptr(), link.as_mut_ptr().cast(), link.len()) };
+        let mut t = itoa::Buffer::new();
+        n > 0 && link.get(..n as usize) == Some(t.format(std::process::id()).as_bytes())
+    }
+
     pub fn raw_fd(&self) -> i32 {
         self.dir.as_raw_fd()
     }
