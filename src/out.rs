@@ -67,6 +67,25 @@ impl Out {
         self
     }
 
+    /// `b` with every byte that could drive a terminal shown as `?`, one
+    /// for one, so column widths stay those of the raw bytes; see
+    /// [`is_safe_at`]. For names and paths that other users control.
+    pub fn safe(&mut self, b: &[u8]) -> &mut Self {
+        let mut start = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let n = is_safe_at(b, i);
+            if n == 0 {
+                self.bytes(&b[start..i]).byte(b'?');
+                i += 1;
+                start = i;
+            } else {
+                i += n;
+            }
+        }
+        self.bytes(&b[start..])
+    }
+
     pub fn num(&mut self, n: u64) -> &mut Self {
         let mut b = itoa::Buffer::new();
         self.str(b.format(n))
@@ -108,8 +127,13 @@ impl Out {
             let r = unsafe { libc::write(self.fd, rest.as_ptr().cast(), rest.len()) };
             if r < 0 {
                 let e = io::Error::last_os_error();
-                if e.raw_os_error() == Some(libc::EINTR) {
-                    continue;
+                match e.raw_os_error() {
+                    Some(libc::EINTR) => continue,
+                    // A non-blocking stdout (a pipe or terminal another
+                    // program set O_NONBLOCK on) is full: wait until it can
+                    // take more instead of losing the rest.
+                    Some(libc::EAGAIN) if wait_writable(self.fd) => continue,
+                    _ => {}
                 }
                 self.len = 0;
                 return Err(e);
@@ -120,9 +144,9 @@ impl Out {
         Ok(())
     }
 
-    /// Flush from inside `bytes`: a failure is remembered and reported by
-    /// the final, explicit `flush`.
-    fn flush_quiet(&mut self) {
+    /// Flush now (to interleave with another stream); a failure is
+    /// remembered and reported by the final, explicit `flush`.
+    pub fn flush_quiet(&mut self) {
         if self.failed == 0 {
             if let Err(e) = self.flush() {
                 self.failed = e.raw_os_error().unwrap_or(libc::EIO);
@@ -147,6 +171,41 @@ impl Out {
 impl Drop for Out {
     fn drop(&mut self) {
         let _ = self.flush();
+    }
+}
+
+/// Wait (poll) until `fd` can be written again; false if it never can.
+fn wait_writable(fd: i32) -> bool {
+    let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+    loop {
+        // SAFETY: one valid pollfd.
+        let r = unsafe { libc::poll(&mut p, 1, -1) };
+        if r > 0 {
+            return p.revents & (libc::POLLERR | libc::POLLNVAL) == 0 || p.revents & libc::POLLOUT != 0;
+        }
+        if r < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return false;
+        }
+    }
+}
+
+/// How many bytes at `b[i]` form one character that is safe to put on a
+/// terminal: printable ASCII, or a whole UTF-8 sequence for a character
+/// from U+00A0 up. 0 for a C0 control, DEL, a C1 control (U+0080 to
+/// U+009F, which 8-bit terminals obey as escapes) and any byte that is not
+/// part of valid UTF-8.
+pub fn is_safe_at(b: &[u8], i: usize) -> usize {
+    let Some(&c) = b.get(i) else { return 0 };
+    let n = match c {
+        0x20..=0x7e => return 1,
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return 0,
+    };
+    match b.get(i..i + n).map(std::str::from_utf8) {
+        Some(Ok(s)) if s.chars().next().is_some_and(|ch| ch >= '\u{a0}') => n,
+        _ => 0,
     }
 }
 
@@ -187,4 +246,97 @@ pub fn error_line(applet: &str, parts: &[&[u8]]) {
     }
     e.nl();
     let _ = e.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipe(nonblocking_write: bool) -> (i32, i32) {
+        let mut p = [0i32; 2];
+        // SAFETY: p has room for the two fds.
+        assert_eq!(unsafe { libc::pipe2(p.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        if nonblocking_write {
+            // SAFETY: plain fcntl on our own fd.
+            unsafe { libc::fcntl(p[1], libc::F_SETFL, libc::O_NONBLOCK) };
+        }
+        (p[0], p[1])
+    }
+
+    fn read_all(fd: i32) -> Vec<u8> {
+        let mut v = Vec::new();
+        let mut b = [0u8; 4096];
+        loop {
+            // SAFETY: b is valid for its length.
+            let n = unsafe { libc::read(fd, b.as_mut_ptr().cast(), b.len()) };
+            if n <= 0 {
+                return v;
+            }
+            v.extend_from_slice(&b[..n as usize]);
+        }
+    }
+
+    #[test]
+    fn a_full_nonblocking_pipe_waits_instead_of_losing_output() {
+        let (r, w) = pipe(true);
+        let want: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let data = want.clone();
+        let writer = std::thread::spawn(move || {
+            let mut o = Out::new(w);
+            o.bytes(&data);
+            let status = o.finish("test");
+            // SAFETY: closing our own write end once.
+            unsafe { libc::close(w) };
+            status
+        });
+        // Let the writer fill the pipe (64 KiB) and hit EAGAIN first.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let got = read_all(r);
+        assert_eq!(writer.join().unwrap(), 0);
+        assert_eq!(got.len(), want.len());
+        assert!(got == want);
+        // SAFETY: closing our own read end once.
+        unsafe { libc::close(r) };
+    }
+
+    #[test]
+    fn write_errors_are_reported_once() {
+        let fd = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let mut o = Out::new(std::os::fd::AsRawFd::as_raw_fd(&fd));
+        o.bytes(&[b'x'; 20_000]);
+        assert_eq!(o.flush().err().and_then(|e| e.raw_os_error()), Some(libc::ENOSPC));
+        assert!(o.flush().is_ok(), "reported once, then nothing is pending");
+    }
+
+    fn safe(b: &[u8]) -> Vec<u8> {
+        let (r, w) = pipe(false);
+        let mut o = Out::new(w);
+        o.safe(b);
+        o.flush().unwrap();
+        // SAFETY: closing our own write end once.
+        unsafe { libc::close(w) };
+        let v = read_all(r);
+        // SAFETY: closing our own read end once.
+        unsafe { libc::close(r) };
+        v
+    }
+
+    #[test]
+    fn names_that_could_drive_a_terminal_are_shown_as_question_marks() {
+        assert_eq!(safe(b"/run/dbus/system_bus_socket"), b"/run/dbus/system_bus_socket");
+        assert_eq!(safe(b"@/tmp/.X11-unix/X0 ~"), b"@/tmp/.X11-unix/X0 ~");
+        assert_eq!(safe("/tmp/caf\u{e9}-\u{4e2d}\u{1f600}".as_bytes()), "/tmp/caf\u{e9}-\u{4e2d}\u{1f600}".as_bytes(), "UTF-8 is kept");
+        assert_eq!(safe(b"a\x1b[31mred\x07\n\r\t\x7f\x00z"), b"a?[31mred??????z");
+        // C1 controls, raw or UTF-8 encoded (U+009B is CSI), and bytes
+        // that are not UTF-8: one '?' per byte, so widths stay the same.
+        assert_eq!(safe(b"x\x9b2Jy"), b"x?2Jy");
+        assert_eq!(safe(b"x\xc2\x9b2J"), b"x??2J");
+        assert_eq!(safe(b"\xff\xfe\xc3"), b"???");
+        assert_eq!(safe(b"\xe4\xb8"), b"??", "a cut sequence");
+        assert_eq!(safe(b"\xed\xa0\x80"), b"???", "a surrogate is not UTF-8");
+        assert_eq!(safe(b""), b"");
+        for i in 0..=255u8 {
+            assert_eq!(safe(&[i]).len(), 1);
+        }
+    }
 }

@@ -490,6 +490,8 @@ fn endpoint(o: &mut Out, ip: &Ip, port: u16, list: PortList, c: &Cfg, ctx: &mut 
 }
 
 /// The `PID/Program name` column: `PID/name` cut to 19 bytes, or `-`.
+/// Bytes of the name outside printable ASCII show as `.`: net-tools' rule
+/// since its fix for CVE-2024-58251 (2.10 printed them raw).
 fn program(o: &mut Out, owners: Option<&Owners>, inode: u64) {
     let Some(p) = owners.and_then(|w| w.first(inode)) else {
         o.left(b"-", 20);
@@ -503,7 +505,7 @@ fn program(o: &mut Out, owners: Option<&Owners>, inode: u64) {
         if n == b.len() {
             break;
         }
-        b[n] = ch;
+        b[n] = if (0x20..0x7f).contains(&ch) { ch } else { b'.' };
         n += 1;
     }
     o.left(&b[..n], 20);
@@ -562,8 +564,9 @@ fn unix_table(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<()
             program(o, ctx.owners.as_ref(), s.inode);
         }
         // net-tools reads the path with scanf's %s: up to the first blank.
+        // Other users choose paths: control characters show as `?`.
         let path = crate::proc::lines::fields(s.path).next().unwrap_or(b"");
-        o.byte(b' ').bytes(path).nl();
+        o.byte(b' ').safe(path).nl();
     })
 }
 

@@ -18,7 +18,7 @@
 //! ss prints it sorted by type and inode. Memory stays that of a netstat
 //! listing at the price of reading the inet files twice.
 
-mod filter;
+pub mod filter;
 
 use crate::addr::{self, Endian, IP_TEXT_MAX, Ip};
 use crate::cli::{self, Opt, UsageError, alias, flag, ignored, unsupported, value};
@@ -459,10 +459,11 @@ impl Grid {
         if c != self.first && DELIM & 1 << c != 0 {
             o.byte(b' ');
         }
+        // `a` may be a unix path, which other users choose.
         if RIGHT & 1 << c != 0 {
-            o.spaces(pad).bytes(a).bytes(b);
+            o.spaces(pad).safe(a).bytes(b);
         } else {
-            o.bytes(a).bytes(b).spaces(pad);
+            o.safe(a).bytes(b).spaces(pad);
         }
     }
 
@@ -475,6 +476,14 @@ impl Grid {
         self.ext += b.len();
         if self.print {
             o.bytes(b);
+        }
+    }
+
+    /// [`Grid::put`] through [`Out::safe`]: for names other users choose.
+    fn put_safe(&mut self, o: &mut Out, b: &[u8]) {
+        self.ext += b.len();
+        if self.print {
+            o.safe(b);
         }
     }
 
@@ -631,9 +640,8 @@ impl Lister<'_> {
             g.put(o, &b",(\""[(i == 0) as usize..]);
             // ss reads the name from /proc/PID/stat up to the first `)`;
             // control characters are shown as `?` (ss 7's escaping).
-            for &ch in w.process(x.pid).map_or(&[][..], |p| &p.name).iter().take_while(|c| **c != b')') {
-                g.put(o, &[if ch < 0x20 || ch == 0x7f { b'?' } else { ch }]);
-            }
+            let name = w.process(x.pid).map_or(&[][..], |p| &p.name);
+            g.put_safe(o, &name[..memchr::memchr(b')', name).unwrap_or(name.len())]);
             g.put(o, b"\",pid=");
             g.put_num(o, x.pid as u64);
             g.put(o, b",fd=");
