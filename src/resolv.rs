@@ -106,7 +106,10 @@ pub fn ptr_query(ip: &Ip, id: u16, out: &mut [u8; 512]) -> usize {
     n
 }
 
-/// The first PTR name in a reply to query `id`, in dotted text.
+/// The first PTR name in a reply to query `id`, in dotted text; `None`
+/// when that name is not a host name (see [`host_label_ok`]), so the
+/// address prints as a number, as with glibc.
+
 pub fn parse_ptr_reply(msg: &[u8], id: u16) -> Option<Vec<u8>> {
     let hdr = msg.get(..12)?;
     if u16::from_be_bytes([hdr[0], hdr[1]]) != id || hdr[2] & 0x80 == 0 || hdr[3] & 0x0f != 0 {
@@ -127,7 +130,7 @@ pub fn parse_ptr_reply(msg: &[u8], id: u16) -> Option<Vec<u8>> {
         if kind == 12 {
             let mut name = Vec::new();
             read_name(msg, data, &mut name)?;
-            return Some(name);
+            return (!name.is_empty()).then_some(name);
         }
         p = data + len;
     }
@@ -156,16 +159,29 @@ fn read_name(msg: &[u8], mut p: usize, out: &mut Vec<u8>) -> Option<()> {
             p = ((len & 0x3f) << 8) | *msg.get(p + 1)? as usize;
             continue;
         }
+        let label = msg.get(p + 1..p + 1 + len)?;
+        if !host_label_ok(label, out.is_empty()) {
+            return None;
+        }
         if !out.is_empty() {
             out.push(b'.');
         }
-        out.extend_from_slice(msg.get(p + 1..p + 1 + len)?);
+        out.extend_from_slice(label);
         if out.len() > 253 {
             return None;
         }
         p += len + 1;
     }
     None
+}
+
+/// Whether a DNS label may be part of a host name, as the C libraries
+/// judge PTR answers (glibc's `res_hnok`): letters, digits, `-` and `_`
+/// only, and the first label does not start with `-`. Anything else (dots
+/// inside a label, blanks, control characters, bytes over 127) could
+/// forge rows or drive the terminal, so the number is printed instead.
+pub fn host_label_ok(label: &[u8], first: bool) -> bool {
+    !(first && label.first() == Some(&b'-')) && label.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
 }
 
 /// Ask each name server for the PTR of `ip`: all at once per attempt, the
@@ -353,6 +369,37 @@ mod tests {
         // 0x17 is the question's "in-addr" label.
         ans.extend_from_slice(b"\xc0\x0c\x00\x0c\x00\x01\x00\x00\x0e\x10\x00\x07\x04www2\xc0\x17");
         assert_eq!(parse_ptr_reply(&reply(9, 0, &ans, 2), 9), Some(b"www2.in-addr.arpa".to_vec()));
+    }
+
+    fn ptr_answer(rdata: &[u8]) -> Vec<u8> {
+        let mut ans = b"\xc0\x0c\x00\x0c\x00\x01\x00\x00\x0e\x10".to_vec();
+        ans.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+        ans.extend_from_slice(rdata);
+        reply(3, 0, &ans, 1)
+    }
+
+    #[test]
+    fn only_host_names_are_accepted() {
+        let name = |labels: &[&[u8]]| {
+            let mut r = Vec::new();
+            for l in labels {
+                r.push(l.len() as u8);
+                r.extend_from_slice(l);
+            }
+            r.push(0);
+            parse_ptr_reply(&ptr_answer(&r), 3)
+        };
+        assert_eq!(name(&[b"gw-1", b"Example_Lab", b"net"]), Some(b"gw-1.Example_Lab.net".to_vec()));
+        assert_eq!(name(&[b"1host", b"a-"]), Some(b"1host.a-".to_vec()));
+        assert_eq!(name(&[b"a", b"-b"]), Some(b"a.-b".to_vec()), "only the first label may not start with -");
+        // A forged row, escapes, NUL, blanks, a dot inside a label, UTF-8.
+        for bad in [&b"x\n6.6.6.6:22 ESTABLISHED"[..], b"\x1b[31mred", b"a\x00b", b"a b", b"a\tb", b"a.b", b"a/b", b"caf\xc3\xa9", b"\x7f", b"a*b", b"a:b"] {
+            assert_eq!(name(&[bad, b"example"]), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(name(&[b"ok", bad]), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(name(&[b"-lead", b"example"]), None);
+        assert_eq!(name(&[]), None, "the root name is no host name");
+        assert!(!host_label_ok(b"-x", true) && host_label_ok(b"-x", false));
     }
 
     #[test]
