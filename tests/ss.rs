@@ -310,6 +310,47 @@ fn bad_command_lines_fail_cleanly() {
     }
 }
 
+/// Deep nesting: accepted up to bison's stack limit, then ss's exit 255
+/// with one line, never a crash. Before, the parser recursed on `(` and
+/// `!` and a 60,000-deep filter overflowed the stack (exit 139), or far
+/// fewer with a small stack, as routers have.
+#[test]
+fn deeply_nested_filters_end_like_ss() {
+    let dir = applet_dir("ss-deep");
+    let ss_here = std::process::Command::new("ss").arg("-V").output().is_ok();
+    let deep = |open: &str, leaf: &str, close: &str, n: usize| format!("{}{leaf}{}", open.repeat(n), close.repeat(n));
+    let mut cases = Vec::new();
+    for (open, leaf, close, max) in [("( ", "autobound", " )", 9996), ("! ", "autobound", "", 9997), ("! ( ", "sport = :22", " )", 4997)] {
+        cases.push((deep(open, leaf, close, max), 0));
+        cases.push((deep(open, leaf, close, max + 1), 255));
+    }
+    // 60,000 deep is more than one argument may hold: one word each.
+    cases.push((deep("( ", "autobound", " )", 60_000), 255));
+    cases.push(("! ".repeat(60_000) + "autobound", 255));
+    for (filter, code) in &cases {
+        let words: Vec<&str> = if filter.len() > 100_000 { filter.split(' ').collect() } else { vec![filter.as_str()] };
+        let args: Vec<&str> = ["-tn"].into_iter().chain(words).collect();
+        let what = format!("{}... ({} bytes, {} words)", &filter[..20], filter.len(), args.len() - 1);
+        let got = std::panic::catch_unwind(|| run(&dir.join("ss-lite"), &args, None, &[])).unwrap_or_else(|_| panic!("could not run ss-lite on {what}"));
+        assert_eq!(got.code, Some(*code), "{what}: {}", got.err());
+        if *code == 255 {
+            assert_eq!(got.err(), "ss-lite: filter nested too deeply (memory exhausted)\n");
+        }
+        if ss_here {
+            let want = std::panic::catch_unwind(|| run(Path::new("ss"), &args, None, &[("PROC_ROOT", "/proc")])).unwrap_or_else(|_| panic!("could not run ss on {what}"));
+            assert_eq!(want.code, got.code, "ss exits otherwise on {what}");
+        }
+    }
+    // A small stack (256 KiB, which the 40 KB argument shares) changes
+    // nothing: there is no recursion. (Before: exit 139.)
+    if runner().is_empty() {
+        let f = deep("( ", "autobound", " )", 9996);
+        let sh = format!("ulimit -s 256 && exec {} -tn \"$0\"", dir.join("ss-lite").display());
+        let o = std::process::Command::new("sh").args(["-c", &sh, &f]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
 /// What ss-lite does not do says so, and prints nothing else.
 #[test]
 fn unsupported_options_say_so() {

@@ -103,6 +103,11 @@ enum Tok {
     Host(u8),
 }
 
+/// `depth` bison states, if bison has room for them.
+fn room(depth: usize) -> R<usize> {
+    if depth > BISON_STATES_MAX { Err(Kind::Exhausted) } else { Ok(depth) }
+}
+
 /// ss's lexer words.
 const WORDS: [(&[u8], Tok); 34] = [
     (b"!", Tok::Not),
@@ -180,19 +185,21 @@ pub fn parse(args: &[String], env: &Env<'_>) -> Result<Filter, Error> {
         Err(k) => k as usize,
     };
     // Worded as ss words them; the word (if any) between the two parts.
-    const MSG: [(&str, &str); 6] = [
+    const MSG: [(&str, &str); 7] = [
         ("syntax error in filter", ""),
         ("\"", "\" does not look like a port"),
         ("ambiguous port \"", "\""),
         ("an inet prefix is expected rather than \"", "\""),
         ("filter \"", "\" is not supported"),
         ("filter is too long", ""),
+        ("filter nested too deeply (memory exhausted)", ""),
     ];
     let (a, b) = MSG[k];
     let mut text = a.as_bytes().to_vec();
     text.extend_from_slice(&p.err);
     text.extend_from_slice(b.as_bytes());
-    Err(Error { code: if k == 0 { 255 } else { 1 }, text })
+    let grammar = k == Kind::Syntax as usize || k == Kind::Exhausted as usize;
+    Err(Error { code: if grammar { 255 } else { 1 }, text })
 }
 
 /// Error kinds inside the parser (indexes into `parse`'s messages); the
@@ -205,51 +212,108 @@ enum Kind {
     Prefix,
     Unsupported,
     TooLong,
+    Exhausted,
 }
 
 type R<T> = Result<T, Kind>;
 
+/// ss parses filters with bison, whose stack holds at most 10,000 states
+/// (YYMAXDEPTH): nesting that needs more fails with "memory exhausted".
+/// The parser here keeps its own stack and counts bison's states as it
+/// goes (1 to start; `(`, `!` and a left operand with its `&`/`|`: one per
+/// symbol; a leaf: `autobound` 1, `sport = :22` and the like 3; a closing
+/// `)` 2 with its list), so it refuses exactly the filters ss refuses.
+const BISON_STATES_MAX: usize = 9999;
+
+/// What an unfinished expression waits for, innermost last.
+#[derive(Clone, Copy)]
+enum Frame {
+    /// `(`: a list, then `)`.
+    Open,
+    /// `!`: one expression.
+    Not,
+    /// A left operand and `or` (true) or `and`, and the bison states they
+    /// hold (2 with a written operator, 1 for juxtaposition).
+    Bin(u8, bool, u8),
+}
+
 impl Parser<'_, '_> {
+    /// The whole expression, without recursion: nesting lives in a stack
+    /// of [`Frame`]s on the heap, bounded by bison's limit.
     fn top(&mut self) -> R<()> {
-        if self.peek()? != Tok::End {
-            let e = self.list()?;
-            if self.next()? != Tok::End {
-                return Err(Kind::Syntax);
-            }
-            self.f.root = Some(e);
+        if self.peek()? == Tok::End {
+            return Ok(());
         }
-        Ok(())
-    }
-
-    fn list(&mut self) -> R<u8> {
-        let mut e = self.expr()?;
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut depth = 1;
         loop {
-            let t = self.peek()?;
-            if matches!(t, Tok::End | Tok::Close) {
-                return Ok(e);
+            // An expression starts.
+            let t = self.next()?;
+            let mut e = match t {
+                Tok::Open | Tok::Not => {
+                    depth = room(depth + 1)?;
+                    stack.push(if t == Tok::Open { Frame::Open } else { Frame::Not });
+                    continue;
+                }
+                _ => self.leaf(t, depth)?,
+            };
+            // It is complete: finish what waited for it, close lists, and
+            // see how the list goes on.
+            loop {
+                while let Some(&f) = stack.last() {
+                    e = match f {
+                        Frame::Open => break,
+                        Frame::Not => self.not(e)?,
+                        Frame::Bin(l, or, _) => self.push(if or { Node::Or(l, e) } else { Node::And(l, e) })?,
+                    };
+                    depth -= match stack.pop() {
+                        Some(Frame::Bin(_, _, n)) => n as usize,
+                        _ => 1,
+                    };
+                }
+                let t = self.peek()?;
+                match t {
+                    Tok::Close if matches!(stack.last(), Some(Frame::Open)) => {
+                        room(depth + 2)?;
+                        self.peeked = None;
+                        stack.pop();
+                        depth -= 1;
+                    }
+                    Tok::End | Tok::Close => {
+                        if !stack.is_empty() || self.next()? != Tok::End {
+                            return Err(Kind::Syntax);
+                        }
+                        self.f.root = Some(e);
+                        return Ok(());
+                    }
+                    _ => {
+                        // `a | b`, `a & b`, or `a b` (and).
+                        let written = matches!(t, Tok::Or | Tok::And);
+                        if written {
+                            self.peeked = None;
+                        }
+                        let n = 1 + written as u8;
+                        depth = room(depth + n as usize)?;
+                        stack.push(Frame::Bin(e, t == Tok::Or, n));
+                        break;
+                    }
+                }
             }
-            if matches!(t, Tok::Or | Tok::And) {
-                self.peeked = None;
-            }
-            let r = self.expr()?;
-            e = self.push(if t == Tok::Or { Node::Or(e, r) } else { Node::And(e, r) })?;
         }
     }
 
-    fn expr(&mut self) -> R<u8> {
-        let t = self.next()?;
+    /// An expression without operators, `t` its first token: `autobound`,
+    /// or `src`/`dst`/`sport`/`dport` with its operator and word.
+    fn leaf(&mut self, t: Tok, depth: usize) -> R<u8> {
+        room(depth + 1)?;
         let n = match t {
-            Tok::Open => {
-                let e = self.list()?;
-                return if self.next()? == Tok::Close { Ok(e) } else { Err(Kind::Syntax) };
-            }
-            Tok::Not => Node::Not(self.expr()?),
             Tok::Auto => Node::Auto,
             Tok::Src | Tok::Dst | Tok::Sport | Tok::Dport => {
                 let op = self.next()?;
                 if op == Tok::Eq || (t >= Tok::Dport && op >= Tok::Ge && op <= Tok::Lt) {
                     self.next()?;
                 }
+                room(depth + 3)?;
                 let Tok::Host(h) = self.last else { return Err(Kind::Syntax) };
                 let port = match self.f.nodes.get(h as usize) {
                     Some(Node::Host { port, .. }) => *port,
@@ -267,6 +331,19 @@ impl Parser<'_, '_> {
             _ => return Err(Kind::Syntax),
         };
         self.push(n)
+    }
+
+    /// `!e`; `!!x` is `x` again, so negations do not use up nodes.
+    fn not(&mut self, e: u8) -> R<u8> {
+        match self.f.nodes.get(e as usize) {
+            Some(&Node::Not(x)) => {
+                if e as usize + 1 == self.f.nodes.len() {
+                    self.f.nodes.pop();
+                }
+                Ok(x)
+            }
+            _ => self.push(Node::Not(e)),
+        }
     }
 
     fn push(&mut self, n: Node) -> R<u8> {
@@ -896,6 +973,35 @@ mod tests {
             let _ = parse_s(s, Fam::Any);
             let _ = parse_s(s, Fam::Unix);
         }
+    }
+
+    /// ss's limits, measured with iproute2 6.1 (`PROC_ROOT=/proc ss -a
+    /// FILTER`: exit 0, or 255 and "memory exhausted"); no recursion, so
+    /// no stack to overflow on the way.
+    #[test]
+    fn nesting_stops_where_bisons_stack_does() {
+        let deep = |open: &str, leaf: &str, close: &str, n: usize| format!("{}{leaf}{}", open.repeat(n), close.repeat(n));
+        let cases: [(&str, &str, &str, usize); 5] = [
+            ("( ", "autobound", " )", 9996),
+            ("! ", "autobound", "", 9997),
+            ("! ", "sport = :22", "", 9995),
+            ("( ", "dport > :22", " )", 9995),
+            ("! ( ", "autobound", " )", 4998),
+        ];
+        for (open, leaf, close, max) in cases {
+            let f = parse(&[deep(open, leaf, close, max)], &env(Fam::Any)).unwrap_or_else(|e| panic!("{open}{leaf} x{max}: {}", String::from_utf8_lossy(&e.text)));
+            assert!(f.nodes.len() <= 3, "negations cancel out: {} nodes", f.nodes.len());
+            let e = parse(&[deep(open, leaf, close, max + 1)], &env(Fam::Any)).err().unwrap();
+            assert_eq!((e.code, e.text.as_slice()), (255, b"filter nested too deeply (memory exhausted)".as_slice()), "{open}{leaf} x{}", max + 1);
+        }
+        // Far beyond: refused at once, whatever follows.
+        assert_eq!(parse_s(&"( ".repeat(200_000), Fam::Any).err().unwrap(), "255 filter nested too deeply (memory exhausted)");
+        assert_eq!(parse_s(&"! ".repeat(200_000), Fam::Any).err().unwrap(), "255 filter nested too deeply (memory exhausted)");
+        // An even number of negations is the expression itself.
+        let v = v4(LO, 22, ANY, 0);
+        assert!(f(&format!("{}sport = :22", "! ".repeat(100))).matches(&v));
+        assert!(!f(&format!("{}sport = :22", "! ".repeat(101))).matches(&v));
+        assert!(!f("! sport != :22 and ! ! dport = :1").matches(&v));
     }
 
     #[test]
