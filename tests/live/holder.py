@@ -9,6 +9,7 @@ make a reproducible scene inside a private network namespace.
                           and ports < 1024)
     holder.py user DIR    a few sockets, for running as an unprivileged user
     holder.py many N      N established loopback TCP pairs (capacity test)
+    holder.py unix N      about 1.1 N unix sockets of every type (capacity)
 
 Prints "ready" on stdout when everything is open.
 """
@@ -110,6 +111,19 @@ def many(n):
         tcp_pair(socket.AF_INET, "127.0.0.1", ls[i // per])
 
 
+def many_unix(n):
+    """n unix sockets: socketpairs of every type, every fifth one bound to
+    an abstract name (so names and widths vary)."""
+    kinds = (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_SEQPACKET)
+    for i in range(n // 2):
+        a, b = socket.socketpair(socket.AF_UNIX, kinds[i % 3])
+        keep(a)
+        keep(b)
+    for i in range(0, n // 2, 5):
+        s = keep(socket.socket(socket.AF_UNIX, kinds[i % 3]))
+        s.bind("\0sockbox-many-" + str(i) * (1 + i % 4))
+
+
 def main():
     mode, arg = sys.argv[1], sys.argv[2]
     if mode == "full":
@@ -124,6 +138,8 @@ def main():
         user(arg)
     elif mode == "many":
         many(int(arg))
+    elif mode == "unix":
+        many_unix(int(arg))
     else:
         sys.exit("unknown mode " + mode)
     print("ready", flush=True)

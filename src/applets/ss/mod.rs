@@ -522,10 +522,20 @@ struct Lister<'a> {
     hosts: Hosts,
     /// ip_local_port_range: ports ss does not name, and `autobound`.
     eph: (i32, i32),
-    /// /proc/net/unix, read once, and its selected lines in ss's order.
-    unix_text: Vec<u8>,
-    unix_rows: Vec<u64>,
+    /// One batch of selected /proc/net/unix lines (see [`UNIX_BATCH`]),
+    /// and their (sort key, offset, length) in it.
+    unix_lines: Vec<u8>,
+    unix_keys: Vec<(u64, u32, u32)>,
 }
+
+/// ss keeps at most MAX_UNIX_REMEMBER unix sockets (1 MiB of its `struct
+/// sockstat`, 624 bytes with 64-bit pointers, 608 with 32-bit ones): with
+/// one more it prints them sorted and starts again. Batches of this many
+/// rows print in ss's order and bound ss-lite's memory too.
+const UNIX_BATCH: usize = (1 << 20) / if cfg!(target_pointer_width = "64") { 624 } else { 608 } + 1;
+/// A batch also ends at 1 MiB of line text: real lines are under 200
+/// bytes (a path is at most 108), so only a made-up tree gets here.
+const UNIX_BATCH_BYTES: usize = 1 << 20;
 
 fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure> {
     if c.summary != 0 {
@@ -550,12 +560,9 @@ fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure
         services: Services::default(),
         hosts: Hosts::default(),
         eph: ephemeral_range(root),
-        unix_text: Vec::new(),
-        unix_rows: Vec::new(),
+        unix_lines: Vec::new(),
+        unix_keys: Vec::new(),
     };
-    if c.fams & F_UNIX != 0 && c.dbs & UNIX_DBS != 0 {
-        l.load_unix()?;
-    }
     for print in [false, true] {
         l.g.print = print;
         if c.header {
@@ -564,7 +571,9 @@ fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure
         if c.dbs & NETLINK != 0 && c.fams & F_NETLINK != 0 && c.states & CLOSE != 0 {
             l.netlink(o)?;
         }
-        l.unix_rows(o);
+        if c.fams & F_UNIX != 0 && c.dbs & UNIX_DBS != 0 {
+            l.unix(o)?;
+        }
         for (db, proto) in [(RAW, Proto::Raw), (UDP, Proto::Udp), (TCP, Proto::Tcp)] {
             for (fam, v6) in [(F_INET, false), (F_INET6, true)] {
                 if c.dbs & db != 0 && c.fams & fam != 0 {
@@ -845,28 +854,24 @@ impl Lister<'_> {
         })
     }
 
-    /// Read /proc/net/unix, keep the rows the states, tables and filter
-    /// select, in ss's order (by type, then inode as an int).
-    fn load_unix(&mut self) -> Result<(), Failure> {
-        let root = self.root;
-        let mut text = Vec::new();
-        match root.open_net("unix") {
-            Ok(Some(mut f)) => read_all(&mut f, &mut text).map_err(|e| fail(root, "unix", e))?,
-            Ok(None) => {}
-            Err(e) => return Err(fail(root, "unix", e)),
-        }
-        let mut at = 0;
-        // Offsets are kept in 29 bits: 512 MiB of text is far beyond any
-        // real table.
-        for line in text.split(|c| *c == b'\n') {
-            if let Some(u) = self.unix_row(line).filter(|_| at < 1 << 29) {
-                let ino = (u.inode as u32 as i32 as u32) ^ 0x8000_0000;
-                self.unix_rows.push((u.kind as u64).min(7) << 61 | (ino as u64) << 29 | at as u64);
+    /// /proc/net/unix, streamed: the rows the states, tables and filter
+    /// select, in batches sorted as ss sorts them (by type, then inode as
+    /// an int, then as read).
+    fn unix(&mut self, o: &mut Out) -> Result<(), Failure> {
+        each_line(self.root, "unix", &mut |line| {
+            let Some(u) = self.unix_row(line) else { return };
+            if self.unix_lines.len() + line.len() > UNIX_BATCH_BYTES {
+                self.unix_batch(o);
             }
-            at += line.len() + 1;
-        }
-        self.unix_text = text;
-        crate::spill::heap_sort(&mut self.unix_rows, |a, b| a < b);
+            let ino = (u.inode as u32 as i32 as u32) ^ 0x8000_0000;
+            let key = (u.kind as u64).min(7) << 32 | ino as u64;
+            self.unix_keys.push((key, self.unix_lines.len() as u32, line.len() as u32));
+            self.unix_lines.extend_from_slice(line);
+            if self.unix_keys.len() == UNIX_BATCH {
+                self.unix_batch(o);
+            }
+        })?;
+        self.unix_batch(o);
         Ok(())
     }
 
@@ -902,11 +907,12 @@ impl Lister<'_> {
         self.f.matches(&v).then_some(UnixRow { state, name, inode: s.inode, kind: s.kind, netid })
     }
 
-    fn unix_rows(&mut self, o: &mut Out) {
-        let text = std::mem::take(&mut self.unix_text);
-        for k in 0..self.unix_rows.len() {
-            let at = (self.unix_rows[k] & ((1 << 29) - 1)) as usize;
-            let line = text.get(at..).unwrap_or(&[]).split(|c| *c == b'\n').next().unwrap_or(&[]);
+    /// Sort and list (or measure) the batch, and empty it.
+    fn unix_batch(&mut self, o: &mut Out) {
+        let (text, mut keys) = (std::mem::take(&mut self.unix_lines), std::mem::take(&mut self.unix_keys));
+        crate::spill::heap_sort(&mut keys, |a, b| (a.0, a.1) < (b.0, b.1));
+        for &(_, at, len) in &keys {
+            let line = text.get(at as usize..at as usize + len as usize).unwrap_or(&[]);
             let Some(u) = self.unix_row(line) else { continue };
             self.row_start(o, u.netid, u.state, 0, 0);
             let mut t = itoa::Buffer::new();
@@ -918,7 +924,10 @@ impl Lister<'_> {
             self.users(o, u.inode);
             self.g.end_row(o);
         }
-        self.unix_text = text;
+        // Keep the allocations for the next batch.
+        (self.unix_lines, self.unix_keys) = (text, keys);
+        self.unix_lines.clear();
+        self.unix_keys.clear();
     }
 }
 
@@ -930,22 +939,18 @@ struct UnixRow<'t> {
     netid: &'static str,
 }
 
-/// Read a whole file (std's read_to_end costs kilobytes on MIPS).
-fn read_all(f: &mut std::fs::File, v: &mut Vec<u8>) -> io::Result<()> {
-    let mut buf = [0u8; 4096];
-    loop {
-        match f.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => v.extend_from_slice(&buf[..n]),
-            Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_batches_are_sss() {
+        // 1 MiB / sizeof(struct sockstat) + 1, per pointer width.
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(UNIX_BATCH, 1681);
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(UNIX_BATCH, 1725);
+    }
 
     #[test]
     fn merge_defaults_like_ss() {
