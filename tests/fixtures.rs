@@ -3,8 +3,9 @@
 //!
 //! The same test checks the cross builds: `SOCKBOX_BIN` names the binary,
 //! `SOCKBOX_RUNNER` the qemu that runs it, and `SOCKBOX_BYTE_ORDER=big`
-//! feeds it the big-endian twin of each tree, on which it must print
-//! exactly what the host prints on the original.
+//! feeds it the big-endian twin of each tree (`SOCKBOX_ABI=mips`: with
+//! MIPS's unix socket type numbers), on which it must print exactly what
+//! the host prints on the original.
 
 mod common;
 use common::*;
@@ -34,13 +35,7 @@ fn netstat_on_fixture_trees_matches_net_tools() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for fx in fixtures() {
-        let proc_dir = if big {
-            let twin = scratch(&format!("twin-{}", fx.file_name().unwrap().to_string_lossy()));
-            big_endian_twin(&fx.join("proc"), &twin);
-            twin
-        } else {
-            fx.join("proc")
-        };
+        let proc_dir = target_twin(&fx.join("proc"), &format!("twin-{}", fx.file_name().unwrap().to_string_lossy()));
         for args in cases() {
             let expected = fx.join("expected").join(format!("{}.out", slug(&args)));
             let Ok(want) = std::fs::read(&expected) else { continue };
@@ -65,4 +60,11 @@ fn twin_swaps_only_address_words() {
     assert_eq!(&swap_address_fields(v6, &[1, 2])[..], &b"hdr\n 0: 00000000000000000000000000000001:0035 FE80000000000000123456789ABCEF0D:0000 07\n"[..]);
     let rt = b"Iface\tDestination\tGateway\n eth0\t0001A8C0\t0101A8C0\t0003\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
     assert_eq!(&swap_address_fields(rt, &[1, 2, 7])[..], &b"Iface\tDestination\tGateway\n eth0\tC0A80100\tC0A80101\t0003\t0\t0\t0\tFFFFFF00\t0\t0\t0\n"[..]);
+}
+
+#[test]
+fn mips_twin_swaps_stream_and_dgram() {
+    let x86 = b"Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 23456 /run/s\n0000000000000000: 00000002 00000000 00000000 0002 01  7788 /tmp/0001 0002\n0000000000000000: 00000002 00000000 00010000 0005 01 99 @seq\n";
+    let mips = mips_unix_types(x86);
+    assert_eq!(&mips[..], &b"Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0002 01 23456 /run/s\n0000000000000000: 00000002 00000000 00000000 0001 01  7788 /tmp/0001 0002\n0000000000000000: 00000002 00000000 00010000 0005 01 99 @seq\n"[..]);
 }

@@ -183,11 +183,33 @@ pub fn diff(want: &[u8], got: &[u8]) -> String {
     s
 }
 
+/// The proc tree the binary under test reads for the fixture tree `src`:
+/// `src` itself on the host, or a twin in the scratch directory `name` that
+/// shows what the target's kernel would print for the same sockets:
+/// address words byte-swapped for `SOCKBOX_BYTE_ORDER=big`, unix socket
+/// types in MIPS's numbering for `SOCKBOX_ABI=mips` (both for mips_24kc).
+pub fn target_twin(src: &Path, name: &str) -> PathBuf {
+    let big = std::env::var("SOCKBOX_BYTE_ORDER").as_deref() == Ok("big");
+    let mips = std::env::var("SOCKBOX_ABI").as_deref() == Ok("mips");
+    if !big && !mips {
+        return src.to_path_buf();
+    }
+    let dst = scratch(name);
+    twin(src, &dst, big, mips);
+    dst
+}
+
 /// Copy a fixture proc tree to `dst`, turning it into what a big-endian CPU
 /// would show for the same sockets: every 32-bit address word of the socket
 /// tables and of the route table has its bytes reversed. Ports, queues,
 /// inodes and everything else are plain numbers and stay as they are.
 pub fn big_endian_twin(src: &Path, dst: &Path) {
+    twin(src, dst, true, false);
+}
+
+/// Copy a proc tree, with address words byte-swapped (`big`) and/or the
+/// unix Type column in MIPS's numbers (`mips`).
+fn twin(src: &Path, dst: &Path, big: bool, mips: bool) {
     std::fs::create_dir_all(dst).unwrap();
     for e in std::fs::read_dir(src).unwrap() {
         let e = e.unwrap();
@@ -196,20 +218,46 @@ pub fn big_endian_twin(src: &Path, dst: &Path) {
         if ft.is_symlink() {
             std::os::unix::fs::symlink(std::fs::read_link(&from).unwrap(), &to).unwrap();
         } else if ft.is_dir() {
-            big_endian_twin(&from, &to);
+            twin(&from, &to, big, mips);
         } else {
             let data = std::fs::read(&from).unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
             let in_net = from.parent().and_then(|p| p.file_name()) == Some(std::ffi::OsStr::new("net"));
             let fields: &[usize] = match name.as_str() {
-                _ if !in_net => &[],
+                _ if !in_net || !big => &[],
                 "tcp" | "tcp6" | "udp" | "udp6" | "udplite" | "udplite6" | "raw" | "raw6" => &[1, 2],
                 "route" => &[1, 2, 7],
                 _ => &[],
             };
+            let data = if in_net && mips && name == "unix" { mips_unix_types(&data) } else { data };
             std::fs::write(&to, swap_address_fields(&data, fields)).unwrap();
         }
     }
+}
+
+/// /proc/net/unix as a MIPS kernel prints it: the Type column (field 4) is
+/// the kernel's sk_type, and MIPS has SOCK_DGRAM = 1, SOCK_STREAM = 2, the
+/// other way round from x86, where the fixtures were captured. Other types
+/// (SEQPACKET 5) are the same on both. Layout and lengths are kept.
+pub fn mips_unix_types(data: &[u8]) -> Vec<u8> {
+    let mut out = data.to_vec();
+    let mut line_start = 0;
+    for (lineno, line) in data.split(|c| *c == b'\n').enumerate() {
+        let mut fields = line.split(|c| *c == b' ').filter(|f| !f.is_empty());
+        if lineno > 0 {
+            if let Some(f) = fields.nth(4) {
+                let at = line_start + (f.as_ptr() as usize - line.as_ptr() as usize);
+                let swapped: &[u8] = match f {
+                    b"0001" => b"0002",
+                    b"0002" => b"0001",
+                    other => other,
+                };
+                out[at..at + f.len()].copy_from_slice(swapped);
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    out
 }
 
 /// Reverse the byte order of each 8-hex-digit word in the given
