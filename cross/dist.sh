@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build static, stripped sockbox binaries: dist/<openwrt_arch>/sockbox.
-# Usage: cross/dist.sh [OPENWRT_ARCH...]   (default: every row of cross/targets.tsv)
+# Build static, stripped sockbox binaries: dist/<openwrt_arch>/sockbox, and
+# dist/test/<arch>/sockbox for test-only targets (ship column `test`, e.g. s390x).
+# Usage: cross/dist.sh [OPENWRT_ARCH...]   (default: every shipped row of cross/targets.tsv)
 # Pinned nightly + cargo zigbuild + -Z build-std; flags in .cargo/config.toml.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,18 +11,19 @@ die() { echo "cross/dist.sh: ERROR: $*" >&2; exit 1; }
 . cross/env.sh cross
 
 archs=("$@")
-((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 { print $1 }' cross/targets.tsv)
+((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv)
 
 for arch in "${archs[@]}"; do
   row=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
   [ -n "$row" ] || die "unknown arch '$arch' (see cross/targets.tsv)"
-  IFS=$'\t' read -r _ triple _ _ endian machine <<<"$row"
+  IFS=$'\t' read -r _ triple _ _ endian machine ship <<<"$row"
 
   start=$SECONDS
   cargo zigbuild -q --release --bin sockbox --target "$triple" \
     -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size || die "$arch: build failed ($triple)"
-  mkdir -p "dist/$arch"
-  out="dist/$arch/sockbox"
+  outdir=dist/$arch; [ "$ship" = yes ] || outdir=dist/test/$arch
+  mkdir -p "$outdir"
+  out="$outdir/sockbox"
   llvm-objcopy --strip-all -R .pdr -R .comment \
     "$CARGO_TARGET_DIR/$triple/release/sockbox" "$out" || die "$arch: objcopy failed"
 

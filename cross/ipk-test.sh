@@ -22,7 +22,7 @@ export IPK_BINDIR=$tmp/bin
 while IFS=$'\t' read -r arch _; do
   [ -f "dist/$arch/sockbox" ] || continue
   mkdir -p "$tmp/bin/$arch" && cp -p "dist/$arch/sockbox" "$tmp/bin/$arch/"
-done < <(awk -F'\t' 'NR > 1' cross/targets.tsv)
+done < <(awk -F'\t' 'NR > 1 && $7 == "yes"' cross/targets.tsv)
 compgen -G "$tmp/bin/*/sockbox" >/dev/null || fail "no dist/<arch>/sockbox: run cross/dist.sh first"
 
 # run ARCH PROGRAM ARGS...: a target program, under qemu-user unless native.
@@ -95,7 +95,7 @@ check_ipk() {
   ((size >= $(stat -c %s "$bin") && size <= $(stat -c %s "$bin") + 65536)) ||
     fail "$name: Installed-Size $size implausible for a $(stat -c %s "$bin")-byte binary"
   row=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
-  IFS=$'\t' read -r _ _ _ _ endian machine <<<"$row"
+  IFS=$'\t' read -r _ _ _ _ endian machine _ <<<"$row"
   order=LSB; [ "$endian" = big ] && order=MSB
   desc=$(file -b "$bin")
   case "$desc" in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # OpenWrt packages from the static binaries: dist/sockbox_<version>-<release>_<arch>.ipk
-# Usage: cross/ipk.sh [OPENWRT_ARCH...]   (default: every arch in cross/targets.tsv
+# Usage: cross/ipk.sh [OPENWRT_ARCH...]   (default: every shipped arch in cross/targets.tsv
 #                                          that has a dist/<arch>/sockbox)
 # Environment (all optional):
 #   PKG_RELEASE=N        package release, the "-N" in the version (default: the
@@ -38,7 +38,7 @@ summary=$(awk -F'"' '/^description *=/ { print $2; exit }' Cargo.toml)
 outdir=${IPK_OUTDIR:-dist} bindir=${IPK_BINDIR:-dist}
 
 # Rows of cross/targets.tsv, those runnable without qemu first.
-rows() { awk -F'\t' 'NR > 1 && $3 == "-"' cross/targets.tsv; awk -F'\t' 'NR > 1 && $3 != "-"' cross/targets.tsv; }
+rows() { awk -F'\t' 'NR > 1 && $7 == "yes" && $3 == "-"' cross/targets.tsv; awk -F'\t' 'NR > 1 && $7 == "yes" && $3 != "-"' cross/targets.tsv; }
 
 # `sockbox --list` from the first binary this host can run (natively or under qemu).
 list_applets() {
@@ -59,7 +59,7 @@ archs=("$@")
 if ((${#archs[@]} == 0)); then
   while IFS=$'\t' read -r arch _; do
     [ -f "$bindir/$arch/sockbox" ] && archs+=("$arch")
-  done < <(awk -F'\t' 'NR > 1' cross/targets.tsv)
+  done < <(awk -F'\t' 'NR > 1 && $7 == "yes"' cross/targets.tsv)
   ((${#archs[@]})) || die "no $bindir/<arch>/sockbox found: run cross/dist.sh first"
 fi
 
@@ -86,7 +86,8 @@ tarc() {  # tarc DIR MEMBER... : reproducible tar of MEMBERs of DIR on stdout
 for arch in "${archs[@]}"; do
   row=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
   [ -n "$row" ] || die "unknown arch '$arch' (see cross/targets.tsv)"
-  IFS=$'\t' read -r _ _ _ _ endian machine <<<"$row"
+  IFS=$'\t' read -r _ _ _ _ endian machine ship <<<"$row"
+  [ "$ship" = yes ] || die "$arch is a test-only target (cross/targets.tsv): not packaged"
   bin=$bindir/$arch/sockbox
   [ -f "$bin" ] || die "$bin missing: run cross/dist.sh $arch"
 

@@ -17,8 +17,8 @@ shift
 
 row=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' "$root/cross/targets.tsv")
 [ -n "$row" ] || die "unknown arch '$arch' (see cross/targets.tsv)"
-IFS=$'\t' read -r _ _ qemu cpu _ _ <<<"$row"
-bin="$root/dist/$arch/sockbox"
+IFS=$'\t' read -r _ _ qemu cpu _ _ ship <<<"$row"
+bin="$root/dist/$arch/sockbox"; [ "$ship" = yes ] || bin="$root/dist/test/$arch/sockbox"
 [ -x "$bin" ] || die "$bin missing: run cross/dist.sh $arch"
 
 if [ "$qemu" = - ]; then

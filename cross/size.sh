@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Size table of dist/<arch>/sockbox (and dist/sockbox_*_<arch>.ipk) against
 # cross/budget.tsv; exits 1 if any binary is over budget.
-# Usage: cross/size.sh [ARCH...]        no ARCH: every arch in cross/targets.tsv,
+# Usage: cross/size.sh [ARCH...]        no ARCH: every shipped arch in cross/targets.tsv,
 #                                       skipping unbuilt ones; named ARCHs must exist
 #        cross/size.sh --rebaseline     rewrite budgets (except mips_24kc, fixed at
 #                                       131072) as current size + 25%, rounded up to 4 KiB
@@ -13,7 +13,7 @@ bytes_of() { stat -c %s "$1"; }
 
 if [ "${1-}" = --rebaseline ]; then
   tmp=$(mktemp)
-  awk -F'\t' 'NR > 1 { print $1 }' cross/targets.tsv | while read -r arch; do
+  awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv | while read -r arch; do
     bin="dist/$arch/sockbox"
     if [ "$arch" = mips_24kc ]; then max=131072
     elif [ -f "$bin" ]; then max=$(( ($(bytes_of "$bin") * 5 / 4 + 4095) / 4096 * 4096 ))
@@ -26,7 +26,7 @@ fi
 
 explicit=$#
 archs=("$@")
-((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 { print $1 }' cross/targets.tsv)
+((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv)
 
 fail=0
 printf '%-26s %10s %10s %10s  %s\n' target binary ipk budget status
