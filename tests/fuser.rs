@@ -366,6 +366,11 @@ fn kill_refuses_a_proc_tree_and_bad_names() {
     let o = on_tree(&bin, &t, &["-k", "8200/tcp"]);
     assert_eq!((o.code, o.stdout.as_str()), (Some(1), ""), "{}", o.stderr);
 
+    // Files are psmisc's other NAMEs: one line, exit 1, also as `fuser`.
+    for (link, path) in [("fuser", "/var/log"), ("fuser-port", "./Cargo.toml"), ("fuser", "Cargo.toml")] {
+        let o = run(&bin.with_file_name(link), &["-k", path], None, &[]);
+        assert_eq!((o.code, o.stdout.as_slice(), o.err()), (Some(1), &b""[..], format!("{link}: only PORT/PROTO names are supported\n")), "{link} {path}");
+    }
     // A malformed NAME stops everything before anything is read or signalled.
     for bad in ["80/xyz", "99999/tcp", "/tcp"] {
         let o = run(&bin, &["-k", "8201/tcp", bad], None, &[]);
@@ -512,6 +517,13 @@ fn live_pids_and_exit_codes_equal_psmisc() {
         match compare(&bin, args) {
             Ok(f) => found += f as usize,
             Err(e) => failures.push(e),
+        }
+    }
+    // Through a link named `fuser`, as scripts call it, ports work the same.
+    let as_fuser = bin.with_file_name("fuser");
+    for args in &CASES[..8] {
+        if let Err(e) = compare(&as_fuser, args) {
+            failures.push(format!("as fuser: {e}"));
         }
     }
     // -l lists what psmisc lists (on the host: MIPS numbers signals its own way).

@@ -70,13 +70,32 @@ struct Args {
     names: Vec<String>,
 }
 
-/// Signal names numbered from 1, as `-l` prints them (psmisc's layout).
+/// Signal names numbered from 1: the target's own numbering (an ABI fact:
+/// MIPS numbers them its own way).
 #[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
-const SIGNALS: &str = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT\n\
-                       CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS\n";
+const SIGNALS: &str = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT \
+                       CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS";
 #[cfg(any(target_arch = "mips", target_arch = "mips64"))]
-const SIGNALS: &str = "HUP INT QUIT ILL TRAP ABRT EMT FPE KILL BUS SEGV SYS PIPE ALRM TERM USR1\n\
-                       USR2 CHLD PWR WINCH URG POLL STOP TSTP CONT TTIN TTOU VTALRM PROF XCPU XFSZ\n";
+const SIGNALS: &str = "HUP INT QUIT ILL TRAP ABRT EMT FPE KILL BUS SEGV SYS PIPE ALRM TERM USR1 \
+                       USR2 CHLD PWR WINCH URG POLL STOP TSTP CONT TTIN TTOU VTALRM PROF XCPU XFSZ";
+
+/// `-l`: the names as psmisc lays them out, a line broken before a name
+/// that would pass 80 columns.
+fn list_signals(o: &mut Out, names: &str) {
+    let mut col = 0;
+    for n in names.split_ascii_whitespace() {
+        if col + n.len() + 1 > 80 {
+            o.nl();
+            col = 0;
+        }
+        if col > 0 {
+            o.byte(b' ');
+        }
+        o.str(n);
+        col += n.len() + 1;
+    }
+    o.nl();
+}
 
 /// The protocols, in [`Table::ALL`] order: a [`Spec`]'s `proto` indexes this.
 const PROTOS: &str = "tcp udp udplite raw";
@@ -160,6 +179,24 @@ pub fn etc_find(path: &[u8], name: &[u8], at: usize, suffix: &[u8]) -> Option<Ve
         }
     }
     None
+}
+
+/// Whether a NAME that is no PORT/PROTO is a file name, as psmisc would
+/// take it: a path from `/`, `.` or `~`, or something that exists.
+pub fn is_path(name: &[u8]) -> bool {
+    // `/tcp`, `,/udp`: a NAME with a protocol, however malformed.
+    if memchr::memrchr(b'/', name).is_some_and(|i| word(PROTOS, &name[i + 1..]).is_some()) {
+        return false;
+    }
+    if matches!(name.first(), Some(b'/' | b'.' | b'~')) {
+        return true;
+    }
+    let mut c = name.to_vec();
+    c.push(0);
+    let mut st = [0u8; 256];
+    // SAFETY: `c` is NUL-terminated (a NUL inside only shortens it); `st`
+    // is the 256 bytes of a struct statx.
+    !name.contains(&0) && unsafe { libc::syscall(libc::SYS_statx, libc::AT_FDCWD, c.as_ptr(), 0, 0, st.as_mut_ptr()) } == 0
 }
 
 const UNKNOWN_PROTO: &str = "unknown protocol (tcp, udp, udplite, raw)";
@@ -268,7 +305,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return o.finish(applet);
     }
     if a.list_signals {
-        o.str(SIGNALS);
+        list_signals(&mut o, SIGNALS);
         return o.finish(applet);
     }
     let ns = match a.namespace.last() {
@@ -291,6 +328,11 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     for n in &a.names {
         match parse_name(n.as_bytes(), ns, &ETC) {
             Ok(s) => specs.push(s),
+            // psmisc's other NAMEs (files, mount points) are not ours.
+            Err(_) if is_path(n.as_bytes()) => {
+                error_line(applet, &[b"only PORT/PROTO names are supported"]);
+                return 1;
+            }
             Err(why) => {
                 error_line(applet, &[n.as_bytes(), b": ", why.as_bytes()]);
                 return 1;
@@ -523,6 +565,8 @@ mod tests {
         ];
         #[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
         want.push(("STKFLT", 16));
+        #[cfg(any(target_arch = "mips", target_arch = "mips64"))]
+        want.push(("EMT", 7));
         for (name, num) in &want {
             assert_eq!(signal(name.as_bytes()), Some(*num), "{name}");
             assert_eq!(signal(format!("SIG{name}").as_bytes()), Some(*num), "SIG{name}");
@@ -535,6 +579,34 @@ mod tests {
         for bad in [&b"FOO"[..], b"SIG", b"", b"term", b"Term", b"SIGSIGTERM", b"IOT", b"99999999999", b"TERM\n", b" TERM"] {
             assert_eq!(signal(bad), None, "{}", String::from_utf8_lossy(bad));
         }
+    }
+
+    /// What psmisc prints for -l on x86 and ARM, and on MIPS (seen on a
+    /// mipsel kernel): the 80-column rule wraps each list where psmisc does.
+    #[test]
+    fn signal_list_wraps_as_psmisc_on_each_abi() {
+        let text = |names: &str| {
+            let (r, w) = {
+                let mut p = [0i32; 2];
+                // SAFETY: p has room for two fds.
+                assert_eq!(unsafe { libc::pipe(p.as_mut_ptr()) }, 0);
+                (p[0], p[1])
+            };
+            let mut o = Out::new(w);
+            list_signals(&mut o, names);
+            o.flush().unwrap();
+            // SAFETY: our own fds, each closed once.
+            unsafe { libc::close(w) };
+            let mut f = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(r) };
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            s
+        };
+        let x86 = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS";
+        let mips = "HUP INT QUIT ILL TRAP ABRT EMT FPE KILL BUS SEGV SYS PIPE ALRM TERM USR1 USR2 CHLD PWR WINCH URG POLL STOP TSTP CONT TTIN TTOU VTALRM PROF XCPU XFSZ";
+        assert_eq!(text(x86), "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT\nCHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS\n");
+        assert_eq!(text(mips), "HUP INT QUIT ILL TRAP ABRT EMT FPE KILL BUS SEGV SYS PIPE ALRM TERM USR1 USR2\nCHLD PWR WINCH URG POLL STOP TSTP CONT TTIN TTOU VTALRM PROF XCPU XFSZ\n");
+        assert_eq!(SIGNALS.split_ascii_whitespace().collect::<Vec<_>>().join(" "), if cfg!(any(target_arch = "mips", target_arch = "mips64")) { mips } else { x86 });
     }
 
     #[test]
@@ -632,6 +704,16 @@ mod tests {
     }
 
     #[test]
+    fn file_names_are_told_from_ports() {
+        for p in [&b"/var/log"[..], b"./x", b"../x", b"~/x", b"/", b".", b"Cargo.toml", b"src"] {
+            assert!(is_path(p), "{}", String::from_utf8_lossy(p));
+        }
+        for p in [&b"80/xyz"[..], b"80", b"http", b"no-such-file-here", b"", b"a\0b", b"/tcp", b"./80/udp"] {
+            assert!(!is_path(p), "{}", String::from_utf8_lossy(p));
+        }
+    }
+
+    #[test]
     fn tables_follow_protocol_family_and_host() {
         let t = |n: &str, fam: u8| parse_name(n.as_bytes(), None, &ETC).unwrap().tables(fam);
         // Bits by Table::ALL index: tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6.
@@ -689,7 +771,7 @@ mod tests {
         assert_eq!(v, [1, 3, 5, 9]);
         assert_eq!(word(PROTOS, b"udplite"), Some(2));
         assert_eq!(word(PROTOS, b""), None);
-        assert_eq!(word(SIGNALS, b""), None, "the trailing newline is no name");
+        assert_eq!(word(SIGNALS, b""), None, "no empty name");
         assert_eq!(cut(b"a,b,c", b','), (&b"a"[..], Some(&b"b,c"[..])));
         assert_eq!(cut(b"abc", b','), (&b"abc"[..], None));
         assert_eq!(cut(b"", b','), (&b""[..], None));

@@ -25,6 +25,8 @@ pub static APPLETS: &[Applet] = &[
     Applet { name: "ss-lite", main: ss::main, listed: true },
     Applet { name: "ss", main: ss::main, listed: false },
     Applet { name: "fuser-port", main: fuser::main, listed: true },
+    // Scripts call `fuser 80/tcp`: a link named fuser works for ports.
+    Applet { name: "fuser", main: fuser::main, listed: false },
 ];
 
 pub fn find(name: &[u8]) -> Option<&'static Applet> {

@@ -36,7 +36,7 @@ pub fn set_mode(p: &Path, mode: u32) {
 /// A directory holding `APPLET -> sockbox` links, so argv[0] selects it.
 pub fn applet_dir(name: &str) -> PathBuf {
     let d = scratch(name);
-    for a in ["netstat", "ss-lite", "ss", "fuser-port"] {
+    for a in ["netstat", "ss-lite", "ss", "fuser-port", "fuser"] {
         std::os::unix::fs::symlink(sockbox_bin(), d.join(a)).unwrap();
     }
     d
