@@ -227,3 +227,46 @@ fn malformed_proc_data_never_panics() {
     assert_eq!(r.code, Some(0));
     assert!(r.text().contains("127.0.0.0       0.0.0.0         255.0.0.0       U"), "{}", r.text());
 }
+
+/// Names and paths that other users choose never reach the terminal raw:
+/// netstat's program names follow net-tools' later rule (bytes outside
+/// printable ASCII as `.`), unix paths and ss-lite's names show control
+/// characters as `?`; ordinary names are untouched. Before, an escape
+/// sequence or a newline in a process name or socket path was printed as
+/// it came (a forged row, a recoloured terminal).
+#[test]
+fn hostile_names_and_paths_are_rendered_safely() {
+    let unix = format!(
+        "{UNIX_HDR}0000000000000000: 00000002 00000000 00010000 0001 01 3001 @evil\x1b[2J\x07\n0000000000000000: 00000002 00000000 00010000 0001 01 3002 /run/caf\u{e9}.sock\n0000000000000000: 00000002 00000000 00010000 0001 01 3003 /run/ok.sock\n"
+    );
+    let tcp = format!("{TCP_HDR}{}{}", tcp_line(0, 40001, 3101), tcp_line(1, 40002, 3102));
+    let d = tree("hostile-names", &[("tcp", tcp), ("unix", unix)]);
+    for (pid, cmdline, comm, inodes) in [(4_194_301u64, &b"/tmp/x\x1b]0;owned\x07\nfake\0arg\0"[..], &b"x\x1b[31m\n"[..], &[3001u64, 3101][..]), (4_194_302, b"/usr/sbin/dropbear\0-F\0", b"dropbear\n", &[3002, 3003, 3102])] {
+        let p = d.join(pid.to_string());
+        std::fs::create_dir_all(p.join("fd")).unwrap();
+        std::fs::write(p.join("cmdline"), cmdline).unwrap();
+        std::fs::write(p.join("comm"), comm).unwrap();
+        for (k, ino) in inodes.iter().enumerate() {
+            std::os::unix::fs::symlink(format!("socket:[{ino}]"), p.join("fd").join((k + 3).to_string())).unwrap();
+        }
+    }
+    let dir = applet_dir("hostile-names-bin");
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let visible = |o: &Output| o.stdout.iter().all(|&c| c == b'\n' || (0x20..0x7f).contains(&c) || c >= 0xa0);
+    let o = run(&dir.join("netstat"), &["-tnp"], None, &env);
+    assert_eq!(o.code, Some(0), "{}", o.err());
+    assert!(visible(&o), "{:?}", o.text());
+    assert!(o.text().contains(" 4194301/x.]0;owned. "), "{}", o.text());
+    assert!(o.text().contains(" 4194302/dropbear    "), "ordinary names unchanged: {}", o.text());
+    assert_eq!(o.text().lines().count(), 4, "no forged rows: {}", o.text());
+    let o = run(&dir.join("netstat"), &["-xap"], None, &env);
+    assert_eq!(o.code, Some(0), "{}", o.err());
+    assert!(visible(&o), "{:?}", o.text());
+    assert!(o.text().contains("4194301/x.]0;owned.  @evil?[2J?\n"), "{}", o.text());
+    assert!(o.text().contains("/run/caf\u{e9}.sock\n") && o.text().contains("/run/ok.sock\n"), "{}", o.text());
+    let o = run(&dir.join("ss-lite"), &["-xap"], None, &env);
+    assert_eq!(o.code, Some(0), "{}", o.err());
+    assert!(visible(&o), "{:?}", o.text());
+    assert!(o.text().contains("@evil?[2J? 3001") && o.text().contains("((\"x?[31m\",pid=4194301,fd=3))"), "{}", o.text());
+    assert!(o.text().contains("((\"dropbear\",pid=4194302,fd=4))"), "{}", o.text());
+}
