@@ -196,17 +196,23 @@ fn wait_writable(fd: i32) -> bool {
 /// part of valid UTF-8.
 pub fn is_safe_at(b: &[u8], i: usize) -> usize {
     let Some(&c) = b.get(i) else { return 0 };
-    let n = match c {
+    // Length, and the bits of the first byte that the value keeps.
+    let (n, mut v) = match c {
         0x20..=0x7e => return 1,
-        0xc2..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf4 => 4,
+        0xc2..=0xdf => (2, c as u32 & 0x1f),
+        0xe0..=0xef => (3, c as u32 & 0x0f),
+        0xf0..=0xf4 => (4, c as u32 & 0x07),
         _ => return 0,
     };
-    match b.get(i..i + n).map(std::str::from_utf8) {
-        Some(Ok(s)) if s.chars().next().is_some_and(|ch| ch >= '\u{a0}') => n,
-        _ => 0,
+    for k in 1..n {
+        match b.get(i + k) {
+            Some(&d) if d & 0xc0 == 0x80 => v = v << 6 | (d & 0x3f) as u32,
+            _ => return 0,
+        }
     }
+    // Not overlong, no surrogate, not past U+10FFFF, and no C1 control.
+    let least = [0, 0, 0xa0, 0x800, 0x10000][n];
+    if v < least || (0xd800..0xe000).contains(&v) || v > 0x10ffff { 0 } else { n }
 }
 
 /// The C library's text for an errno value (`Permission denied`).

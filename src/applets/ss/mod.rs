@@ -522,10 +522,12 @@ struct Lister<'a> {
     hosts: Hosts,
     /// ip_local_port_range: ports ss does not name, and `autobound`.
     eph: (i32, i32),
-    /// One batch of selected /proc/net/unix lines (see [`UNIX_BATCH`]),
-    /// and their (sort key, offset, length) in it.
+    /// One batch of selected /proc/net/unix lines, each ending in `\n`
+    /// (see [`UNIX_BATCH`]), and their sort keys: type in the top 3 bits,
+    /// the inode as ss compares it in the next 32, the line's offset in
+    /// the low 29 (a batch is at most 1 MiB).
     unix_lines: Vec<u8>,
-    unix_keys: Vec<(u64, u32, u32)>,
+    unix_keys: Vec<u64>,
 }
 
 /// ss keeps at most MAX_UNIX_REMEMBER unix sockets (1 MiB of its `struct
@@ -860,13 +862,13 @@ impl Lister<'_> {
     fn unix(&mut self, o: &mut Out) -> Result<(), Failure> {
         each_line(self.root, "unix", &mut |line| {
             let Some(u) = self.unix_row(line) else { return };
-            if self.unix_lines.len() + line.len() > UNIX_BATCH_BYTES {
+            if self.unix_lines.len() + line.len() >= UNIX_BATCH_BYTES {
                 self.unix_batch(o);
             }
             let ino = (u.inode as u32 as i32 as u32) ^ 0x8000_0000;
-            let key = (u.kind as u64).min(7) << 32 | ino as u64;
-            self.unix_keys.push((key, self.unix_lines.len() as u32, line.len() as u32));
+            self.unix_keys.push((u.kind as u64).min(7) << 61 | (ino as u64) << 29 | self.unix_lines.len() as u64);
             self.unix_lines.extend_from_slice(line);
+            self.unix_lines.push(b'\n');
             if self.unix_keys.len() == UNIX_BATCH {
                 self.unix_batch(o);
             }
@@ -910,9 +912,10 @@ impl Lister<'_> {
     /// Sort and list (or measure) the batch, and empty it.
     fn unix_batch(&mut self, o: &mut Out) {
         let (text, mut keys) = (std::mem::take(&mut self.unix_lines), std::mem::take(&mut self.unix_keys));
-        crate::spill::heap_sort(&mut keys, |a, b| (a.0, a.1) < (b.0, b.1));
-        for &(_, at, len) in &keys {
-            let line = text.get(at as usize..at as usize + len as usize).unwrap_or(&[]);
+        crate::spill::heap_sort(&mut keys, |a, b| a < b);
+        for &k in &keys {
+            let rest = text.get((k & ((1 << 29) - 1)) as usize..).unwrap_or(&[]);
+            let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
             let Some(u) = self.unix_row(line) else { continue };
             self.row_start(o, u.netid, u.state, 0, 0);
             let mut t = itoa::Buffer::new();
