@@ -44,11 +44,13 @@ ipk: dist
 size:
 	bash cross/size.sh
 
-## bench: 24,000 sockets; netstat vs net-tools, busybox and ss, ss-lite vs ss (root)
+## bench: 24,000 sockets; netstat vs net-tools, busybox and ss, ss-lite vs ss;
+## then RSS and time at 1k-100k sockets (scale.py) (root)
 bench: setup
 	bash cross/dist.sh x86_64
 	unshare -n /usr/bin/python3 tests/bench/bench.py dist/x86_64/sockbox
 	unshare -n /usr/bin/python3 tests/bench/ss_bench.py dist/x86_64/sockbox
+	unshare -n /usr/bin/python3 tests/bench/scale.py dist/x86_64/sockbox
 
 clean:
 	$(CARGO) clean

@@ -34,10 +34,12 @@ def rss_kib(cmd, env=None):
     return int(r.stderr.strip().splitlines()[-1])
 
 
-def scene():
-    """Loopback up and the 8 holders ready: (holders, TCP sockets listed)."""
+def scene(procs=PROCS, pairs=PAIRS):
+    """Loopback up and `procs` holders of `pairs` loopback TCP pairs each
+    ready (8 x 1,500 by default): (holders, TCP sockets now listed).
+    Called again, it adds holders to the scene."""
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    holders = [subprocess.Popen([sys.executable, HOLDER, "many", str(PAIRS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(PROCS)]
+    holders = [subprocess.Popen([sys.executable, HOLDER, "many", str(pairs)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(procs)]
     for h in holders:
         assert h.stdout.readline().strip() == "ready"
     with open("/proc/net/tcp") as f:
