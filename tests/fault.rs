@@ -83,8 +83,10 @@ fn read_churn_log(path: &Path) -> HashMap<u32, (Vec<String>, Vec<String>)> {
     for line in std::fs::read_to_string(path).unwrap().lines() {
         let f: Vec<&str> = line.split('\t').collect();
         assert_eq!(f.len(), 3, "bad churn log line {line:?}");
-        let names = |s: &str| s.split(',').map(String::from).collect();
-        m.insert(f[0].parse().unwrap(), (names(f[1]), names(f[2])));
+        // A PID used twice (wrapped around) may show either process's names.
+        let e: &mut (Vec<String>, Vec<String>) = m.entry(f[0].parse().unwrap()).or_default();
+        e.0.extend(f[1].split(',').map(String::from));
+        e.1.extend(f[2].split(',').map(String::from));
     }
     m
 }
