@@ -1,0 +1,205 @@
+#!/bin/busybox sh
+# /init of the qemu-system guests made by cross/vm/test.sh (busybox ash).
+# Brings up lo (plus 127.1.2.3) and dummy0 with routes, starts the socket
+# holder (cross/vm/holder.c), checks the kernel's own /proc words, then runs
+# every case of /sbx/cases/{netstat,ss,fuser} through sockbox and through the
+# guest's own net-tools netstat, `PROC_ROOT=/proc ss` and psmisc fuser, as
+# root and as uid 1000, comparing stdout, stderr and exit status byte for byte.
+# Results: "SBXVM:" lines on the console, then a base64 tar of /tmp/res
+# (results.tsv, each failing case's outputs, the /proc/net files) between
+# SBXVM-TAR-BEGIN and SBXVM-TAR-END; then the guest powers off.
+# /sbx/env (written by cross/vm/test.sh): GUEST, TCP_WORD (127.1.2.3 as the
+# kernel prints it), UNIX_STREAM and UNIX_DGRAM (the Type column), SKIP_BE64.
+
+bb=/bin/busybox
+$bb mkdir -p /proc /sys /dev /tmp /bbin
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev 2>/dev/null || $bb mknod /dev/null c 1 3
+$bb mount -t tmpfs tmpfs /tmp
+$bb --install -s /bbin
+# Debian's busybox runs its own applets before PATH (netstat, fuser, ip):
+# every reference below is named by its full path.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/bbin HOME=/ TERM=dumb PROC_ROOT=/proc
+umask 022
+. /sbx/env
+
+say() { echo "SBXVM: $*"; }
+finish() {
+  say "END"
+  cd /tmp && tar -cf /tmp/res.tar res 2>/dev/null
+  echo "SBXVM-TAR-BEGIN"
+  base64 /tmp/res.tar
+  echo "SBXVM-TAR-END"
+  sync
+  poweroff -f
+  sleep 10
+}
+fatal() { say "FATAL $*"; finish; }
+
+mkdir -p /tmp/res
+: > /tmp/res/results.tsv
+say "BOOT $GUEST $(uname -r) $(uname -m)"
+
+# --- network scene --------------------------------------------------------
+for m in $(cat /lib/modules/load); do
+  insmod "/lib/modules/$m" || fatal "insmod $m"
+done
+net() { "$@" >> /tmp/res/net-setup.log 2>&1 || fatal "network setup: $*: $(cat /tmp/res/net-setup.log)"; }
+net /bin/ip link set lo up
+net /bin/ip addr add 127.1.2.3/8 dev lo
+[ -d /sys/class/net/dummy0 ] || net /bin/ip link add dummy0 type dummy   # dummy.ko makes one itself
+net /bin/ip addr add 10.9.8.7/24 dev dummy0
+net /bin/ip link set dummy0 up
+net /bin/ip route add default via 10.9.8.1 dev dummy0
+net /bin/ip route add 10.20.30.0/24 via 10.9.8.254 dev dummy0 metric 7
+net /bin/ip route add 192.168.77.0/24 via 10.9.8.1 dev dummy0
+net /bin/ip route add 172.16.5.0/24 dev dummy0
+net /bin/ip route add 10.1.2.3 via 10.9.8.1 dev dummy0
+net /bin/ip route add unreachable 203.0.113.0/24
+net /bin/ip route add prohibit 198.51.100.0/24
+# Keep the SYN-SENT socket for the whole run (the default 6 retries end it
+# after about 2 minutes).
+echo 12 > /proc/sys/net/ipv4/tcp_syn_retries
+
+/sbx/holder scene > /tmp/holder.out 2>&1 &
+i=0
+until grep -q '^ready' /tmp/holder.out; do
+  i=$((i + 1))
+  [ $i -le 100 ] || fatal "holder did not start: $(cat /tmp/holder.out)"
+  sleep 0.1
+done
+say "HOLDER $(cat /tmp/holder.out)"
+sleep 0.3
+
+pass=0 fail=0 skip=0
+record() {  # record STATUS APPLET WHO ARGS
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> /tmp/res/results.tsv
+  case $1 in
+    pass) pass=$((pass + 1)) ;;
+    fail) fail=$((fail + 1)); say "FAIL $2 as $3: $4" ;;
+    skip) skip=$((skip + 1)) ;;
+  esac
+}
+
+# --- the references are what they should be --------------------------------
+for ref in "/bin/netstat --version|net-tools 2.10" "/bin/ss -V|iproute2-" "/bin/fuser -V|PSmisc"; do
+  cmd=${ref%%|*} want=${ref#*|}
+  if $cmd 2>&1 | grep -q "$want"; then
+    record pass scene root "$cmd says $want"
+  else
+    record fail scene root "$cmd does not say $want: $($cmd 2>&1 | head -n1)"
+  fi
+done
+
+# --- the kernel's own words -------------------------------------------------
+# 127.1.2.3:8001 as this CPU stores it (big-endian: 7F010203; MIPS LE: 0302017F).
+if grep -q " $TCP_WORD:1F41 00000000:0000 0A " /proc/net/tcp; then
+  record pass scene root "/proc/net/tcp has $TCP_WORD:1F41 (127.1.2.3:8001 LISTEN)"
+else
+  record fail scene root "/proc/net/tcp lacks $TCP_WORD:1F41 (127.1.2.3:8001 LISTEN)"
+fi
+unix_type() { awk -v p="$1" '$8 == p { print $5; exit }' /proc/net/unix; }
+for pair in "/tmp/sbx/stream.sock $UNIX_STREAM" "/tmp/sbx/dgram.sock $UNIX_DGRAM" "/tmp/sbx/seq.sock 0005"; do
+  set -- $pair
+  t=$(unix_type "$1")
+  if [ "$t" = "$2" ]; then
+    record pass scene root "/proc/net/unix: $1 has Type $2"
+  else
+    record fail scene root "/proc/net/unix: $1 has Type '$t', want $2"
+  fi
+done
+
+# --- sockbox against the references ---------------------------------------
+# psmisc's lines about fds it may not stat are noise fuser-port does not make.
+psmisc_err() { grep -v '^Cannot stat ' "$1" > "$1.f"; mv "$1.f" "$1"; }
+# ss timers run down between two reads, and the last column's padding
+# follows the widest cell: timer:(NAME,T,N), trailing blanks dropped.
+steady_timers() { sed -e 's/timer:(\([a-z]*\),[^,]*,/timer:(\1,T,/g' -e 's/ *$//' "$1" > "$1.f"; mv "$1.f" "$1"; }
+# ss -s: the summary's counts as N (they are machine-wide and count ss's own
+# sockets), then the listing whole.
+summary_shape() {
+  awk 'done { print; next } { l = $0; gsub(/[0-9]+/, "N", l); print l } /^FRAG/ { frag = 1 } frag && /^$/ { done = 1 }' "$1" > "$1.f"
+  mv "$1.f" "$1"
+}
+
+# run FILE WHO PATH ARGS...: PATH (argv[0] its basename) as root or uid 1000,
+# at most 60 s, stdout/stderr/status into FILE.{out,err,rc}. Through the
+# holder, never a bare name: this busybox runs its own applets first.
+run() {
+  f=$1 uid=0; [ "$2" = root ] || uid=1000
+  shift 2
+  /sbx/holder run $uid $uid 60 "$@" < /dev/null > $f.out 2> $f.err
+  echo $? > $f.rc
+}
+
+n=0
+compare() {  # compare APPLET WHO ARGS...   (globbing is off)
+  app=$1 who=$2; shift 2
+  n=$((n + 1))
+  w=/tmp/w g=/tmp/g
+  case $app in
+    netstat)
+      run $w $who /bin/netstat "$@"
+      run $g $who /sbx/bin/netstat "$@"
+      # net-tools' usage text is its own: only the error line before it counts.
+      if grep -q 'usage:' $w.err; then
+        head -n1 $w.err > $w.err.f; mv $w.err.f $w.err
+        head -n1 $g.err > $g.err.f; mv $g.err.f $g.err
+      fi ;;
+    ss)   # PROC_ROOT=/proc is exported: ss reads /proc, not sock_diag
+      run $w $who /bin/ss "$@"
+      run $g $who /sbx/bin/ss-lite "$@"
+      if grep -q 'timer:(' $w.out; then steady_timers $w.out; steady_timers $g.out; fi
+      case $1 in -s*) summary_shape $w.out; summary_shape $g.out ;; esac
+      # ss-lite words its errors its own way, one line naming the applet
+      # (tests/ss.rs, bad_command_lines): that there is one is what counts.
+      if [ -s $w.err ] && [ -s $g.err ] && [ "$(cat $w.rc)" != 0 ]; then
+        echo "(an error message)" > $w.err; echo "(an error message)" > $g.err
+      fi ;;
+    fuser)   # fuser-port through the link scripts call, fuser
+      run $w $who /bin/fuser "$@"
+      run $g $who /sbx/bin/fuser "$@"
+      psmisc_err $w.err ;;
+  esac
+  if cmp -s $w.out $g.out && cmp -s $w.err $g.err && cmp -s $w.rc $g.rc; then
+    record pass "$app" "$who" "$*"
+  else
+    record fail "$app" "$who" "$*"
+    d=/tmp/res/fail-$n
+    mkdir -p $d
+    echo "$app as $who: $*" > $d/case
+    for f in out err rc; do cp $w.$f $d/want.$f; cp $g.$f $d/got.$f; done
+  fi
+}
+
+set -f
+for app in netstat ss fuser; do
+  while IFS= read -r line; do
+    case $line in '' | '#'*) continue ;; esac
+    if [ "${line#be64:}" != "$line" ]; then
+      line=${line#be64:}
+      if [ "$SKIP_BE64" = 1 ]; then
+        record skip "$app" root "$line (psmisc compares IPv4 remote hosts wrongly on 64-bit big-endian)"
+        record skip "$app" user "$line (psmisc compares IPv4 remote hosts wrongly on 64-bit big-endian)"
+        continue
+      fi
+    fi
+    [ "$line" = "(none)" ] && line=
+    for who in root user; do
+      # shellcheck disable=SC2086 # split on blanks, as the case files say
+      compare "$app" "$who" $line
+    done
+  done < "/sbx/cases/$app"
+  say "DONE $app"
+done
+set +f
+
+# The scene, for whoever reads the results.
+for f in tcp tcp6 udp udp6 udplite raw raw6 unix route; do cp /proc/net/$f /tmp/res/proc-net-$f 2>/dev/null; done
+/bin/netstat -anpeW > /tmp/res/scene-netstat-anpeW.txt 2>&1
+/bin/ss -anpe > /tmp/res/scene-ss-anpe.txt 2>&1
+/bin/fuser -v 8001/tcp 8005/udp 9001/tcp > /tmp/res/scene-fuser-v.txt 2>&1
+/bin/ip route > /tmp/res/scene-ip-route.txt 2>&1
+say "RESULT $GUEST pass=$pass fail=$fail skip=$skip"
+finish
