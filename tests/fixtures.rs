@@ -68,3 +68,13 @@ fn mips_twin_swaps_stream_and_dgram() {
     let mips = mips_unix_types(x86);
     assert_eq!(&mips[..], &b"Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0002 01 23456 /run/s\n0000000000000000: 00000002 00000000 00000000 0001 01  7788 /tmp/0001 0002\n0000000000000000: 00000002 00000000 00010000 0005 01 99 @seq\n"[..]);
 }
+
+#[test]
+fn mips_ss_order_puts_dgram_before_stream() {
+    let x86 = b"Netid State Recv-Q\nu_str LISTEN 0 a 5\nu_str ESTAB 0 b 9\nu_dgr UNCONN 0 c 3\nu_seq LISTEN 0 d 1\nu_dgr ESTAB 0 e 7\ntcp LISTEN 0\n";
+    assert_eq!(
+        String::from_utf8(mips_ss_unix_order(x86)).unwrap(),
+        "Netid State Recv-Q\nu_dgr UNCONN 0 c 3\nu_dgr ESTAB 0 e 7\nu_str LISTEN 0 a 5\nu_str ESTAB 0 b 9\nu_seq LISTEN 0 d 1\ntcp LISTEN 0\n"
+    );
+    assert_eq!(String::from_utf8(mips_ss_unix_order(b"u_str a\nu_dgr b")).unwrap(), "u_dgr b\nu_str a");
+}

@@ -63,6 +63,7 @@ fn ss_on_fixture_trees_matches_iproute2() {
         let proc_dir = target_twin(&fx.join("proc"), &format!("ss-twin-{}", fx.file_name().unwrap().to_string_lossy()));
         for args in cases() {
             let Ok(want) = std::fs::read(fx.join("ss-expected").join(format!("{}.out", slug(&args)))) else { continue };
+            let want = target_ss_expected(want);
             let argv: Vec<&str> = args.split_whitespace().collect();
             let got = run(&bin.join("ss-lite"), &argv, None, &[("HOST_PROC", proc_dir.to_str().unwrap())]);
             checked += 1;

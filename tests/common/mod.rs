@@ -260,6 +260,55 @@ pub fn mips_unix_types(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// What ss prints on the target for a tree whose expected output was
+/// captured on x86: the same, except that ss sorts unix sockets by the
+/// kernel's type number, then inode, and MIPS numbers the types otherwise
+/// (DGRAM 1, STREAM 2, SEQPACKET 5): with `SOCKBOX_ABI=mips`, each block of
+/// `u_*` rows is stably re-sorted into MIPS's order of types.
+pub fn target_ss_expected(want: Vec<u8>) -> Vec<u8> {
+    if std::env::var("SOCKBOX_ABI").as_deref() != Ok("mips") {
+        return want;
+    }
+    mips_ss_unix_order(&want)
+}
+
+pub fn mips_ss_unix_order(text: &[u8]) -> Vec<u8> {
+    let rank = |l: &[u8]| -> Option<u8> {
+        let netid = l.split(|c| *c == b' ').next()?;
+        match netid {
+            b"u_dgr" => Some(1),
+            b"u_str" => Some(2),
+            b"u_seq" => Some(5),
+            _ => None,
+        }
+    };
+    let lines: Vec<&[u8]> = text.split_inclusive(|c| *c == b'\n').collect();
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        if rank(lines[i]).is_none() {
+            out.extend_from_slice(lines[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && rank(lines[i]).is_some() {
+            i += 1;
+        }
+        let mut block = lines[start..i].to_vec();
+        block.sort_by_key(|l| rank(l));
+        // The last row of the output may lack its newline; keep that where it was.
+        let last_had_nl = lines[i - 1].ends_with(b"\n");
+        for (k, l) in block.iter().enumerate() {
+            out.extend_from_slice(l.strip_suffix(b"\n").unwrap_or(l));
+            if k + 1 < block.len() || last_had_nl {
+                out.push(b'\n');
+            }
+        }
+    }
+    out
+}
+
 /// Reverse the byte order of each 8-hex-digit word in the given
 /// whitespace-separated fields (0-based) of every line but the first. A
 /// field's `:PORT` suffix is left alone. Layout and lengths are kept.
