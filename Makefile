@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 ARGS ?= -tulpn
 
-.PHONY: build run setup test test-host test-cross test-pkg dist ipk size bench clean
+.PHONY: build run setup test test-host test-cross test-vm test-pkg dist ipk size bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -16,16 +16,22 @@ run: build
 setup:
 	bash tests/setup.sh
 	bash cross/setup.sh
+	bash cross/vm/setup.sh
 
 ## test: host unit/fixture/live tests, all five cross builds, qemu fixture
 ## tests on each (big-endian twin for mips_24kc), the packages, the size budget
-test: setup test-host dist test-cross test-pkg size
+test: setup test-host dist test-cross test-vm test-pkg size
 
 test-host:
 	$(CARGO) test --locked
 
 test-cross:
 	bash cross/test.sh
+
+## test-vm: real kernels under qemu-system (mipsel, big-endian s390x): each applet
+## against the guest's own net-tools, ss and psmisc, as root and not
+test-vm:
+	bash cross/vm/test.sh
 
 ## test-pkg: ipk structure, reproducibility and arch; the OpenWrt feed Makefile
 test-pkg:
