@@ -10,6 +10,7 @@
 #   s390x:  Debian's s390x kernel on qemu-system-s390x -M s390-ccw-virtio,
 #           dist/test/s390x/sockbox (a big-endian kernel's /proc)
 # Usage: cross/vm/test.sh [GUEST...]   (default: mipsel s390x)
+#        SOCKBOX_VM_BIN=FILE cross/vm/test.sh GUEST   that binary instead of a fresh build
 # Prints a line per guest and `N passed, M failed[, K skipped]`; the outputs
 # of a failing case go to stderr as diffs. Exit 1 on any failure.
 # Logs and results: target/vm/GUEST/ (console.log, res/).
@@ -46,7 +47,10 @@ bash cross/vm/setup.sh "${guests[@]}"
 archs=()
 for g in "${guests[@]}"; do archs+=("$(dist_arch "$g")"); done
 mkdir -p target/vm
-if ! bash cross/dist.sh "${archs[@]}" > target/vm/dist.log 2>&1; then
+if [ -n "${SOCKBOX_VM_BIN-}" ]; then
+  ((${#guests[@]} == 1)) || die "SOCKBOX_VM_BIN needs exactly one GUEST"
+  [ -x "$SOCKBOX_VM_BIN" ] || die "SOCKBOX_VM_BIN=$SOCKBOX_VM_BIN is not an executable"
+elif ! bash cross/dist.sh "${archs[@]}" > target/vm/dist.log 2>&1; then
   tail -30 target/vm/dist.log >&2
   die "cross/dist.sh ${archs[*]} failed (target/vm/dist.log)"
 fi
@@ -57,6 +61,7 @@ for g in "${guests[@]}"; do
   arch=$(dist_arch "$g")
   IFS=$'\t' read -r _ triple _ _ endian _ ship < <(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
   bin=dist/$arch/sockbox; [ "$ship" = yes ] || bin=dist/test/$arch/sockbox
+  bin=${SOCKBOX_VM_BIN:-$bin}
   [ -x "$bin" ] || die "$bin missing after cross/dist.sh $arch"
   work=target/vm/$g
   rm -rf "$work/overlay" "$work/res" "$work/console.log"
