@@ -534,7 +534,13 @@ struct Lister<'a> {
 /// sockstat`, 624 bytes with 64-bit pointers, 608 with 32-bit ones): with
 /// one more it prints them sorted and starts again. Batches of this many
 /// rows print in ss's order and bound ss-lite's memory too.
-const UNIX_BATCH: usize = (1 << 20) / if cfg!(target_pointer_width = "64") { 624 } else { 608 } + 1;
+const UNIX_BATCH: usize = unix_batch(cfg!(target_pointer_width = "64"));
+
+/// [`UNIX_BATCH`] for an ABI with 64-bit pointers or 32-bit ones (u64
+/// aligned to 8 on both: ARM EABI and MIPS o32 do so).
+const fn unix_batch(ptr64: bool) -> usize {
+    (1 << 20) / if ptr64 { 624 } else { 608 } + 1
+}
 /// A batch also ends at 1 MiB of line text: real lines are under 200
 /// bytes (a path is at most 108), so only a made-up tree gets here.
 const UNIX_BATCH_BYTES: usize = 1 << 20;
@@ -949,10 +955,9 @@ mod tests {
     #[test]
     fn unix_batches_are_sss() {
         // 1 MiB / sizeof(struct sockstat) + 1, per pointer width.
-        #[cfg(target_pointer_width = "64")]
-        assert_eq!(UNIX_BATCH, 1681);
-        #[cfg(target_pointer_width = "32")]
-        assert_eq!(UNIX_BATCH, 1725);
+        assert_eq!(unix_batch(true), 1681);
+        assert_eq!(unix_batch(false), 1725);
+        assert_eq!(UNIX_BATCH, unix_batch(std::mem::size_of::<usize>() == 8));
     }
 
     #[test]
