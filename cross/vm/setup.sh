@@ -72,24 +72,27 @@ if ((${#need[@]})); then
 fi
 
 # --- per guest ----------------------------------------------------------------
+key="recipe=$RECIPE userland=${USERLAND[*]} ${USERLAND_ALL[*]}"
+fresh() { [ -f "$VM/$1/vmlinuz" ] && [ -f "$VM/$1/base.cpio" ] && [ "$(head -n1 "$VM/$1/.stamp" 2>/dev/null)" = "$key" ]; }
+# Every foreign architecture first, so that one apt-get update fetches them all.
 for g in "${guests[@]}"; do
+  fresh "$g" && continue
+  read -r darch _ <<<"$(guest_info "$g")"
+  if ! dpkg --print-foreign-architectures | grep -qx "$darch"; then
+    need_root "dpkg --add-architecture"
+    log "dpkg --add-architecture $darch"
+    dpkg --add-architecture "$darch" || die "dpkg --add-architecture $darch failed"
+    updated=0
+  fi
+done
+for g in "${guests[@]}"; do
+  fresh "$g" && continue
   read -r darch meta triplet ldso <<<"$(guest_info "$g")"
   dir=$VM/$g
-  key="recipe=$RECIPE userland=${USERLAND[*]} ${USERLAND_ALL[*]}"
-  if [ -f "$dir/vmlinuz" ] && [ -f "$dir/base.cpio" ] &&
-     [ "$(head -n1 "$dir/.stamp" 2>/dev/null)" = "$key" ]; then
-    continue
-  fi
   need_root "preparing the $g guest"
   start=$SECONDS
   log "$g: preparing kernel and userland in $dir"
 
-  if ! dpkg --print-foreign-architectures | grep -qx "$darch"; then
-    log "dpkg --add-architecture $darch"
-    dpkg --add-architecture "$darch"
-    updated=0
-    apt_update
-  fi
   # A list without the arch's packages (never updated since it was added).
   if ! apt-cache show "$meta:$darch" >/dev/null 2>&1; then
     apt_update
