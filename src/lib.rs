@@ -7,6 +7,7 @@ pub mod addr;
 pub mod alloc;
 pub mod out;
 pub mod proc;
+#[cfg(feature = "resolver")]
 pub mod resolv;
 pub mod spill;
 pub mod applets;

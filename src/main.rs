@@ -61,7 +61,10 @@ fn run_named(name: &[u8], args: Vec<OsString>) -> u8 {
     match applets::find(name) {
         Some(a) => a.run(args),
         None => {
-            error_line("sockbox", &[b"applet not found: ", name]);
+            match applets::left_out(name) {
+                Some(feature) => applets::not_built("sockbox", name, feature),
+                None => error_line("sockbox", &[b"applet not found: ", name]),
+            }
             1
         }
     }

@@ -153,8 +153,18 @@ fn key(ip: &Ip) -> (u8, [u8; 16]) {
     }
 }
 
+#[cfg(feature = "resolver")]
+use crate::resolv::reverse;
+
+/// Without the resolver (feature "resolver") the applets ask for numbers
+/// ([`crate::applets::RESOLVER`]) and nothing is looked up.
+#[cfg(not(feature = "resolver"))]
+fn reverse(_: &Ip) -> Option<Vec<u8>> {
+    None
+}
+
 fn resolve(ip: &Ip) -> Vec<u8> {
-    let name = crate::resolv::reverse(ip).unwrap_or_else(|| numeric(ip));
+    let name = reverse(ip).unwrap_or_else(|| numeric(ip));
     match ip {
         Ip::V6(_) => fix_v4_text(&name).to_vec(),
         Ip::V4(_) => name,

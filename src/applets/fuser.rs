@@ -14,7 +14,7 @@
 //! which wraps to it) as "any port", and `,/tcp` as "every socket", which
 //! with `-k` would signal every process with a TCP socket.
 
-use crate::addr::{Endian, Ip, dec_u32};
+use crate::addr::{Endian, Ip, dec_u32, parse_ip};
 use crate::cli::{self, Opt, UsageError, flag, value};
 use crate::names::{Users, read_config};
 use crate::out::{Out, errno_text, error_line, io_error_text};
@@ -22,7 +22,6 @@ use crate::proc::ProcRoot;
 use crate::proc::fd::{NameKind, Owners};
 use crate::proc::inet::{self, InetSock, Table};
 use crate::proc::lines::{Lines, fields};
-use crate::resolv::parse_ip;
 use argh::FromArgs;
 use std::ffi::OsString;
 

@@ -195,7 +195,8 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         extend: a.extend,
         programs: a.programs,
         wide: a.wide,
-        num_hosts: a.numeric || a.numeric_hosts,
+        // Without the resolver built in, host names are numbers, as with -n.
+        num_hosts: a.numeric || a.numeric_hosts || !crate::applets::RESOLVER,
         num_ports: a.numeric || a.numeric_ports,
         num_users: a.numeric || a.numeric_users,
         symbolic: a.symbolic,
@@ -272,6 +273,9 @@ fn usage(o: &mut Out) {
          \x20 <AF>=Use '-6|-4' or '-A <af>' or '--<af>'; default: inet\n\
          \x20 List of possible address families: inet (DARPA Internet) inet6 (IPv6) unix (UNIX domain)\n",
     );
+    if !crate::applets::RESOLVER {
+        o.str("\nBuilt without the resolver (feature \"resolver\"): host names are always numeric.\n");
+    }
 }
 
 type Failure = (Vec<u8>, io::Error);

@@ -540,7 +540,7 @@ pub fn prefix(s: &[u8], fam: Fam) -> Option<([u8; 16], u8, bool)> {
     }
     if v4 {
         out[..4].copy_from_slice(&ipv4(a)?);
-    } else if let Some(Ip::V6(b)) = crate::resolv::parse_ip(a) {
+    } else if let Some(Ip::V6(b)) = crate::addr::parse_ip(a) {
         out = b;
     } else {
         return None;

@@ -242,6 +242,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             b'a' => state_filter = SS_ALL,
             b'l' => state_filter = LISTEN | CLOSE,
             b'n' => c.numeric = true,
+            b'r' if !crate::applets::RESOLVER => {
+                crate::applets::not_built(applet, b"-r", "resolver");
+                return 1;
+            }
             b'r' => c.resolve = true,
             b'p' => c.procs = true,
             b'H' => c.header = false,
