@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 ARGS ?= -tulpn
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 
-.PHONY: build run setup test test-host test-cross test-vm test-pkg dist ipk size bench clean
+.PHONY: build run setup test test-host test-cross test-vm test-pkg dist ipk size bench clean fuzz fuzz-smoke
 
 build:
 	$(CARGO) build --release --locked
@@ -20,7 +22,7 @@ setup:
 
 ## test: host unit/fixture/live tests, all five cross builds, qemu fixture
 ## tests on each (big-endian twin for mips_24kc), the packages, the size budget
-test: setup test-host dist test-cross test-vm test-pkg size
+test: setup test-host fuzz-smoke dist test-cross test-vm test-pkg size
 
 test-host:
 	$(CARGO) test --locked
@@ -32,6 +34,15 @@ test-cross:
 ## against the guest's own net-tools, ss and psmisc, as root and not
 test-vm:
 	bash cross/vm/test.sh
+
+## fuzz: each fuzz target (fuzz/) for FUZZ_SECONDS (default 600), one after
+## the other; FUZZ_TARGETS="proc_inet addr" to choose; fails on any crash
+fuzz:
+	bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## fuzz-smoke: the same for 20 s a target (part of make test)
+fuzz-smoke:
+	bash fuzz/run.sh 20 $(FUZZ_TARGETS)
 
 ## test-pkg: ipk structure, reproducibility and arch; the OpenWrt feed Makefile
 test-pkg:

@@ -53,12 +53,18 @@ for t in "${targets[@]}"; do
   common=(-rss_limit_mb=2048 -timeout=10 -artifact_prefix="$art/")
   [ -f "fuzz/dicts/$t.dict" ] && common+=(-dict="fuzz/dicts/$t.dict")
 
-  # Known crashes, once each.
-  regress=()
-  [ -d "fuzz/regressions/$t" ] && mapfile -t regress < <(find "fuzz/regressions/$t" -type f | sort)
-  if [ ${#regress[@]} -gt 0 ] && ! "$bin" "${common[@]}" "${regress[@]}" >"$art/regressions.log" 2>&1; then
-    echo "fuzz: $t: a regression input crashes again (log $art/regressions.log)"
-    grep -m3 -E 'panicked|ERROR: AddressSanitizer|Running: ' "$art/regressions.log" | sed 's/^/    /' || true
+  # Crashes found before, once each: they must stay fixed.
+  regress=() bad=0
+  [ -d "fuzz/regressions/$t" ] && mapfile -t regress < <(find "fuzz/regressions/$t" -type f ! -name '*.md' | sort)
+  for r in "${regress[@]}"; do
+    rlog=$art/regression-${r##*/}.log
+    if ! "$bin" "${common[@]}" "$r" >"$rlog" 2>&1 </dev/null; then
+      echo "fuzz: $t: regression input $r crashes (log $rlog)"
+      grep -m1 -A1 -E 'panicked' "$rlog" | sed 's/^/    /' || grep -m1 'ERROR:' "$rlog" | sed 's/^/    /' || true
+      bad=$((bad + 1))
+    fi
+  done
+  if [ "$bad" -gt 0 ]; then
     failed=$((failed + 1))
     continue
   fi
@@ -81,7 +87,7 @@ for t in "${targets[@]}"; do
   else
     crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
     echo "fuzz: $t: $runs runs in $took s, CRASH (exit $rc): input ${crash:-none saved}, log $log"
-    grep -m3 -E 'panicked|ERROR: AddressSanitizer|ERROR: libFuzzer' "$log" | sed 's/^/    /' || true
+    { grep -m1 -A1 'panicked' "$log" || grep -m1 'ERROR:' "$log"; } | sed 's/^/    /' || true
     failed=$((failed + 1))
   fi
 done

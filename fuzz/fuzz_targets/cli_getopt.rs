@@ -204,8 +204,8 @@ const SS: &[Opt] = &[
     flag(b'h', "help"),
 ];
 
-fn check_err(e: &UsageError) {
-    assert!(!e.text().is_empty());
+fn check_err(e: &UsageError, args: &[OsString]) {
+    assert!(!e.text().is_empty(), "empty usage error for {args:?}");
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -219,17 +219,17 @@ fuzz_target!(|data: &[u8]| {
             let bytes: usize = args.iter().map(|a| a.len().max(2)).sum();
             assert!(out.len() <= bytes + 1, "{} words from {args:?}", out.len());
         }
-        Err(e) => check_err(&e),
+        Err(e) => check_err(&e, &args),
     }
     match mode & 3 {
         0 => {
             if let Err(e) = cli::parse::<NetstatArgs>("netstat", NETSTAT, &args, numeric_ok) {
-                check_err(&e);
+                check_err(&e, &args);
             }
         }
         1 => {
             if let Err(e) = cli::parse::<FuserArgs>("fuser-port", FUSER, &args, numeric_ok) {
-                check_err(&e);
+                check_err(&e, &args);
             }
         }
         _ => {}

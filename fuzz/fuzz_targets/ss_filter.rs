@@ -48,7 +48,22 @@ fn views() -> [View<'static>; 8] {
     ]
 }
 
+/// Once a process: nesting far past what a fuzz input holds (ss's bison
+/// stack is 10,000 deep) is refused, not a stack overflow.
+fn deep() {
+    let env = Env { pref: Fam::Any, tcp: true, udp: true, services: SERVICES };
+    for w in ["( ".repeat(100_000) + "autobound" + &" )".repeat(100_000), "! ".repeat(100_000) + "autobound", "not ".repeat(30_000) + "( autobound )"] {
+        if let Ok(f) = parse(&[w], &env) {
+            for v in views() {
+                std::hint::black_box(f.matches(&v));
+            }
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    static DEEP: std::sync::Once = std::sync::Once::new();
+    DEEP.call_once(deep);
     let Some((&mode, rest)) = data.split_first() else { return };
     let pref = [Fam::Any, Fam::Inet, Fam::Inet6, Fam::Unix][(mode & 3) as usize];
     let env = Env { pref, tcp: mode & 4 != 0, udp: mode & 8 != 0, services: SERVICES };
