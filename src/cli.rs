@@ -194,14 +194,23 @@ fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
 /// applet declares it as `flag(b'h', "help")` but not in its struct.
 pub fn parse<T: FromArgs>(applet: &str, specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<(T, bool), UsageError> {
     let mut expanded = expand(specs, args, numeric_ok)?;
-    let ends = expanded.iter().position(|a| a == "--").unwrap_or(expanded.len());
-    let before = expanded.len();
-    let mut k = 0;
-    expanded.retain(|a| {
-        k += 1;
-        k > ends || a != "--help"
-    });
-    let help = expanded.len() != before;
+    // Walk the canonical options as argh will, skipping each option's
+    // value (which may itself read `--` or `--help`), up to the `--` that
+    // starts the operands.
+    let mut help = false;
+    let mut i = 0;
+    while let Some(a) = expanded.get(i) {
+        if a == "--" {
+            break;
+        }
+        if a == "--help" {
+            expanded.remove(i);
+            help = true;
+            continue;
+        }
+        let takes_value = a.strip_prefix("--").is_some_and(|l| specs.iter().any(|o| o.arg && o.long == l));
+        i += 1 + takes_value as usize;
+    }
     let refs: Vec<&str> = expanded.iter().map(String::as_str).collect();
     T::from_args(&[applet], &refs).map(|t| (t, help)).map_err(|e| {
         // expand() only passes options the struct declares, so argh can only
@@ -264,6 +273,39 @@ mod tests {
         assert!(matches!(expand(&specs, &a, false), Err(UsageError::Unsupported(m)) if m == b"-o (--timers) is not supported yet"));
         let a: Vec<OsString> = ["--cache"].iter().map(OsString::from).collect();
         assert!(matches!(expand(&specs, &a, false), Err(UsageError::Unsupported(m)) if m == b"--cache is not supported yet"));
+    }
+
+    #[derive(FromArgs, Debug, PartialEq)]
+    /// t
+    struct T {
+        /// t
+        #[argh(switch)]
+        tcp: bool,
+        /// p
+        #[argh(option)]
+        protocol: Vec<String>,
+        /// rest
+        #[argh(positional, greedy)]
+        rest: Vec<String>,
+    }
+
+    fn p(args: &[&str]) -> Result<(T, bool), String> {
+        let specs = [flag(b't', "tcp"), value(b'A', "protocol"), flag(b'h', "help")];
+        let a: Vec<OsString> = args.iter().map(OsString::from).collect();
+        parse::<T>("x", &specs, &a, false).map_err(|e| String::from_utf8_lossy(e.text()).into_owned())
+    }
+
+    /// Found by fuzzing (fuzz/regressions/cli_getopt): an option's value
+    /// `--` was taken for the end of options, so a later `--help` reached
+    /// argh, which failed with an empty message.
+    #[test]
+    fn option_values_are_never_the_end_of_options() {
+        let t = |tcp, protocol: &[&str], rest: &[&str]| T { tcp, protocol: protocol.iter().map(|s| s.to_string()).collect(), rest: rest.iter().map(|s| s.to_string()).collect() };
+        assert_eq!(p(&["-A", "--", "--help"]), Ok((t(false, &["--"], &[]), true)));
+        assert_eq!(p(&["-A", "--help", "-t"]), Ok((t(true, &["--help"], &[]), false)), "a value --help is a value");
+        assert_eq!(p(&["-t", "--", "--help"]), Ok((t(true, &[], &["--help"]), false)), "after --, an operand");
+        assert_eq!(p(&["-h", "-t"]), Ok((t(true, &[], &[]), true)));
+        assert_eq!(p(&["--protocol=--", "-h"]), Ok((t(false, &["--"], &[]), true)));
     }
 
     #[test]

@@ -173,6 +173,29 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             return EXIT_USAGE;
         }
     };
+    // -A is judged first: net-tools does so while reading its options, so
+    // `-A bogus --help` is an error there, as here.
+    let (mut fam_inet, mut fam_inet6, mut fam_unix) = (false, false, false);
+    for list in &a.protocol {
+        for fam in list.split(',') {
+            match fam {
+                "inet" | "ip" | "tcpip" => fam_inet = true,
+                "inet6" | "ip6" => fam_inet6 = true,
+                "unix" => fam_unix = true,
+                // Accepted by net-tools without effect on a listing.
+                "ddp" | "appletalk" | "econet" | "ash" => {}
+                "ax25" | "x25" | "ipx" | "netrom" | "rose" | "bluetooth" => {
+                    error_line(applet, &[b"address family `", fam.as_bytes(), b"' is not supported by sockbox"]);
+                    return 1;
+                }
+                _ => {
+                    let mut e = Out::stderr();
+                    e.str("Unknown address family `").str(fam).str("'.\n");
+                    return 1;
+                }
+            }
+        }
+    }
     if a.version {
         let mut o = Out::stdout();
         crate::applets::version_line(&mut o, applet);
@@ -204,31 +227,11 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         udp: a.udp,
         udplite: a.udplite,
         raw: a.raw,
-        unx: a.unix,
-        inet: a.inet,
-        inet6: a.inet6,
+        unx: a.unix || fam_unix,
+        inet: a.inet || fam_inet,
+        inet6: a.inet6 || fam_inet6,
         arg: false,
     };
-    for list in &a.protocol {
-        for fam in list.split(',') {
-            match fam {
-                "inet" | "ip" | "tcpip" => c.inet = true,
-                "inet6" | "ip6" => c.inet6 = true,
-                "unix" => c.unx = true,
-                // Accepted by net-tools without effect on a listing.
-                "ddp" | "appletalk" | "econet" | "ash" => {}
-                "ax25" | "x25" | "ipx" | "netrom" | "rose" | "bluetooth" => {
-                    error_line(applet, &[b"address family `", fam.as_bytes(), b"' is not supported by sockbox"]);
-                    return 1;
-                }
-                _ => {
-                    let mut e = Out::stderr();
-                    e.str("Unknown address family `").str(fam).str("'.\n");
-                    return 1;
-                }
-            }
-        }
-    }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     if a.route {
         return routes(applet, &root, &c);
