@@ -14,6 +14,7 @@
 //!
 //! Each test runs in a private network namespace (root); without root they
 //! say why and pass.
+#![cfg(all(feature = "netstat", feature = "ss-lite", feature = "fuser-port", feature = "resolver"))]
 
 mod common;
 use common::*;

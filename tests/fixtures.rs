@@ -6,6 +6,7 @@
 //! feeds it the big-endian twin of each tree (`SOCKBOX_ABI=mips`: with
 //! MIPS's unix socket type numbers), on which it must print exactly what
 //! the host prints on the original.
+#![cfg(feature = "netstat")]
 
 mod common;
 use common::*;

@@ -6,6 +6,7 @@
 //! The live tests need root (network namespaces); without it they say why
 //! and pass. The proc-tree tests run anywhere, also under a cross runner
 //! (`SOCKBOX_BIN`, `SOCKBOX_RUNNER`, `SOCKBOX_BYTE_ORDER=big`).
+#![cfg(feature = "fuser-port")]
 
 mod common;
 use common::*;
@@ -323,20 +324,6 @@ fn sleeper() -> Child {
     Command::new("sleep").arg("60").spawn().unwrap()
 }
 
-fn wait_signal(c: &mut Child) -> Option<i32> {
-    let start = Instant::now();
-    loop {
-        if let Some(st) = c.try_wait().unwrap() {
-            return st.signal();
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = c.kill();
-            let _ = c.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// The PIDs of a HOST_PROC tree are not this system's: -k refuses to
 /// signal anything, whatever process the tree names. (Before, a tree that

@@ -4,6 +4,7 @@
 //! Each test moves its thread into a private network namespace, so every
 //! socket listed is one the test opened and the two outputs can be compared
 //! whole, byte for byte (stdout, stderr and exit status).
+#![cfg(feature = "netstat")]
 
 mod common;
 use common::*;

@@ -7,6 +7,7 @@
 //! the fixture test also checks cross builds:
 //! `SOCKBOX_BIN`, `SOCKBOX_RUNNER` and `SOCKBOX_BYTE_ORDER=big` (the
 //! big-endian twin of each tree).
+#![cfg(feature = "ss-lite")]
 
 mod common;
 use common::*;
