@@ -107,7 +107,7 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
         let a = args[i].as_encoded_bytes();
         i += 1;
         if a == b"--" {
-            operands.extend(args[i..].iter().map(lossy));
+            operands.extend(args[i..].iter().map(|v| lossy(v.as_encoded_bytes())));
             break;
         }
         if let Some(body) = a.strip_prefix(b"--") {
@@ -119,10 +119,10 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
             emit(&mut out, o)?;
             match (o.arg, val) {
                 (false, Some(_)) => return Err(err(&[b"option '--", o.long.as_bytes(), b"' doesn't allow an argument"])),
-                (true, Some(v)) => out.push(String::from_utf8_lossy(v).into_owned()),
+                (true, Some(v)) => out.push(lossy(v)),
                 (true, None) => match args.get(i) {
                     Some(v) => {
-                        out.push(lossy(v));
+                        out.push(lossy(v.as_encoded_bytes()));
                         i += 1;
                     }
                     None => return Err(err(&[b"option '--", o.long.as_bytes(), b"' requires an argument"])),
@@ -132,7 +132,7 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
             continue;
         }
         if a.len() < 2 || a[0] != b'-' || (numeric_ok && a[1..].iter().all(u8::is_ascii_digit)) {
-            operands.push(lossy(&args[i - 1]));
+            operands.push(lossy(a));
             continue;
         }
         // A cluster of short options: `-tulpn`, `-Ainet`, `-tA inet`.
@@ -146,9 +146,9 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
             emit(&mut out, o)?;
             if o.arg {
                 if k < a.len() {
-                    out.push(String::from_utf8_lossy(&a[k..]).into_owned());
+                    out.push(lossy(&a[k..]));
                 } else if let Some(v) = args.get(i) {
-                    out.push(lossy(v));
+                    out.push(lossy(v.as_encoded_bytes()));
                     i += 1;
                 } else {
                     return Err(err(&[b"option requires an argument -- '", &[c], b"'"]));
@@ -164,8 +164,25 @@ pub fn expand(specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<Vec<
     Ok(out)
 }
 
-fn lossy(s: &OsString) -> String {
-    s.to_string_lossy().into_owned()
+/// An argument as text, each byte that is not UTF-8 as U+FFFD (what
+/// `from_utf8_lossy` does, without its 660 bytes of iterator on MIPS).
+pub fn lossy(mut b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len());
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(t) => {
+                s.push_str(t);
+                return s;
+            }
+            Err(e) => {
+                let (good, bad) = b.split_at(e.valid_up_to());
+                // SAFETY: from_utf8 just checked these bytes.
+                s.push_str(unsafe { std::str::from_utf8_unchecked(good) });
+                s.push('\u{fffd}');
+                b = bad.get(e.error_len().unwrap_or(bad.len()).max(1)..).unwrap_or(&[]);
+            }
+        }
+    }
 }
 
 /// getopt_long's matching: an exact name, else a unique prefix.
@@ -306,6 +323,13 @@ mod tests {
         assert_eq!(p(&["-t", "--", "--help"]), Ok((t(true, &[], &["--help"]), false)), "after --, an operand");
         assert_eq!(p(&["-h", "-t"]), Ok((t(true, &[], &[]), true)));
         assert_eq!(p(&["--protocol=--", "-h"]), Ok((t(false, &["--"], &[]), true)));
+    }
+
+    #[test]
+    fn arguments_that_are_not_utf8_become_replacement_characters() {
+        for b in [&b"plain"[..], b"", b"caf\xc3\xa9", b"\xff", b"a\xffb", b"\xe4\xb8", b"x\xe4\xb8y\xc3", b"\xed\xa0\x80z", b"\xf0\x9f\x98\x80!"] {
+            assert_eq!(lossy(b), String::from_utf8_lossy(b), "{b:?}");
+        }
     }
 
     #[test]

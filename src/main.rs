@@ -129,6 +129,10 @@ fn usage(o: &mut Out) {
     for a in applets::listed() {
         o.str(" ").str(a.name);
     }
+    o.str("\nBuilt with:");
+    for f in applets::FEATURES {
+        o.str(" ").str(f);
+    }
     o.nl();
 }
 

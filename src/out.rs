@@ -244,6 +244,7 @@ pub fn io_error_text(e: &io::Error) -> &'static [u8] {
 }
 
 /// Print `APPLET: parts...` as one line on stderr.
+#[inline(never)]
 pub fn error_line(applet: &str, parts: &[&[u8]]) {
     let mut e = Out::stderr();
     e.str(applet).str(": ");

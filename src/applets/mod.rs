@@ -38,28 +38,42 @@ pub static APPLETS: &[Applet] = &[
     Applet { name: "fuser", main: fuser::main, listed: false },
 ];
 
-/// Every applet and feature group this sockbox could have, and whether
-/// this one has it: `--version` names them, tests and errors refer to them.
-pub static FEATURES: &[(&str, bool)] = &[
-    ("netstat", cfg!(feature = "netstat")),
-    ("ss-lite", cfg!(feature = "ss-lite")),
-    ("fuser-port", cfg!(feature = "fuser-port")),
-    ("resolver", cfg!(feature = "resolver")),
+/// The cargo features (applets and feature groups) built in, as
+/// `sockbox --help` names them.
+pub static FEATURES: &[&str] = &[
+    #[cfg(feature = "netstat")]
+    "netstat",
+    #[cfg(feature = "ss-lite")]
+    "ss-lite",
+    #[cfg(feature = "fuser-port")]
+    "fuser-port",
+    #[cfg(feature = "resolver")]
+    "resolver",
 ];
 
 /// Whether reverse name lookups are built in; without them names print
 /// as numbers, as with `-n`.
 pub const RESOLVER: bool = cfg!(feature = "resolver");
 
-/// An applet of ours that this build leaves out, by name.
+/// The applets (and their other names) this build leaves out, with the
+/// feature that would bring each: empty in a full build, so it costs
+/// nothing there.
+static LEFT_OUT: &[(&str, &str)] = &[
+    #[cfg(not(feature = "netstat"))]
+    ("netstat", "netstat"),
+    #[cfg(not(feature = "ss-lite"))]
+    ("ss-lite", "ss-lite"),
+    #[cfg(not(feature = "ss-lite"))]
+    ("ss", "ss-lite"),
+    #[cfg(not(feature = "fuser-port"))]
+    ("fuser-port", "fuser-port"),
+    #[cfg(not(feature = "fuser-port"))]
+    ("fuser", "fuser-port"),
+];
+
+/// An applet of ours that this build leaves out, by name: its feature.
 pub fn left_out(name: &[u8]) -> Option<&'static str> {
-    let feature = match name {
-        b"netstat" => "netstat",
-        b"ss-lite" | b"ss" => "ss-lite",
-        b"fuser-port" | b"fuser" => "fuser-port",
-        _ => return None,
-    };
-    FEATURES.iter().any(|(f, on)| *f == feature && !on).then_some(feature)
+    LEFT_OUT.iter().find(|(a, _)| a.as_bytes() == name).map(|(_, f)| *f)
 }
 
 /// `OPT: not built into this sockbox (feature "FEATURE")` on stderr.
@@ -76,20 +90,8 @@ pub fn listed() -> impl Iterator<Item = &'static Applet> {
 }
 
 
-/// `sockbox 0.1.0 (mipsel-linux-musl)`: the version and the target it runs
-/// as; then, for sockbox itself, the features built in.
+/// `sockbox 0.1.0 (mipsel-linux-musl)`: the version and the target it runs as.
 pub fn version_line(o: &mut Out, applet: &str) {
-    version_only(o, applet);
-    if applet == "sockbox" {
-        o.str("features:");
-        for (f, on) in FEATURES {
-            o.str(if *on { " +" } else { " -" }).str(f);
-        }
-        o.nl();
-    }
-}
-
-fn version_only(o: &mut Out, applet: &str) {
     o.str(applet);
     if applet != "sockbox" {
         o.str(" (sockbox)");
