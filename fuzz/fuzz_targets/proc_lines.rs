@@ -45,7 +45,7 @@ fn check<R: Read, const N: usize>(data: &[u8], src: R) {
     loop {
         match lines.next_line() {
             Ok(Some(line)) => {
-                assert!(line.len() < LINE_MAX + N, "line of {} bytes (N {N})", line.len());
+                assert!(line.len() <= LINE_MAX, "line of {} bytes (N {N})", line.len());
                 assert!(!line.contains(&b'\n'));
                 assert_eq!(data.get(at..at + line.len()), Some(line), "line at {at} differs");
                 at += line.len();

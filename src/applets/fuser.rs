@@ -25,7 +25,7 @@ use crate::proc::lines::{Lines, fields};
 use argh::FromArgs;
 use std::ffi::OsString;
 
-const SPECS: &[Opt] = &[
+pub const SPECS: &[Opt] = &[
     flag(b'k', "kill"),
     flag(b's', "silent"),
     flag(b'v', "verbose"),
@@ -39,7 +39,7 @@ const SPECS: &[Opt] = &[
 
 /// fuser-port options, after cli::expand has made them canonical.
 #[derive(FromArgs)]
-struct Args {
+pub struct Args {
     /// signal the holders
     #[argh(switch)]
     kill: bool,

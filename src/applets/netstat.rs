@@ -16,7 +16,7 @@ use argh::FromArgs;
 use std::ffi::OsString;
 use std::io;
 
-const SPECS: &[Opt] = &[
+pub const SPECS: &[Opt] = &[
     value(b'A', "protocol"),
     flag(b'a', "all"),
     flag(b'l', "listening"),
@@ -66,7 +66,7 @@ const SPECS: &[Opt] = &[
 
 /// netstat options, after cli::expand has made them canonical.
 #[derive(FromArgs)]
-struct Args {
+pub struct Args {
     /// address families
     #[argh(option)]
     protocol: Vec<String>,

@@ -38,7 +38,7 @@ impl<R: Read, const N: usize> Lines<R, N> {
                     return Ok(Some(&self.buf[s..s + i]));
                 }
                 self.long.extend_from_slice(&self.buf[s..s + i]);
-                return Ok(Some(&self.long));
+                return self.spilled();
             }
             if self.eof {
                 if self.start < self.end {
@@ -48,10 +48,10 @@ impl<R: Read, const N: usize> Lines<R, N> {
                         return Ok(Some(&self.buf[s..self.end]));
                     }
                     self.long.extend_from_slice(&self.buf[s..self.end]);
-                    return Ok(Some(&self.long));
+                    return self.spilled();
                 }
                 if !self.long.is_empty() {
-                    return Ok(Some(&self.long));
+                    return self.spilled();
                 }
                 return Ok(None);
             }
@@ -74,6 +74,16 @@ impl<R: Read, const N: usize> Lines<R, N> {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+impl<R, const N: usize> Lines<R, N> {
+    /// The line gathered in the spill buffer, if it is at most [`LINE_MAX`].
+    fn spilled(&self) -> io::Result<Option<&[u8]>> {
+        if self.long.len() > LINE_MAX {
+            return Err(io::Error::from_raw_os_error(crate::out::E_LINE_TOO_LONG));
+        }
+        Ok(Some(&self.long))
     }
 }
 
@@ -136,6 +146,27 @@ mod tests {
         ok.push(b'\n');
         let mut l: Lines<_, 1024> = Lines::new(Trickle(&ok, 4096));
         assert_eq!(l.next_line().unwrap().map(|x| x.len()), Some(LINE_MAX - 2048));
+    }
+
+    /// Found by fuzzing: lines up to LINE_MAX + BUF - 1 got through. The
+    /// limit is exact, whatever the buffer size and with or without `\n`.
+    #[test]
+    fn the_limit_is_exactly_line_max() {
+        for len in [LINE_MAX - 1, LINE_MAX, LINE_MAX + 1, LINE_MAX + 1000, LINE_MAX + 8191] {
+            for nl in [true, false] {
+                let mut data = vec![b'z'; len];
+                if nl {
+                    data.extend_from_slice(b"\nnext\n");
+                }
+                let mut l: Lines<_, 8192> = Lines::new(Trickle(&data, 3000));
+                let r = l.next_line().map(|x| x.map(|x| x.len()));
+                if len <= LINE_MAX {
+                    assert_eq!(r.ok(), Some(Some(len)), "{len} {nl}");
+                } else {
+                    assert!(matches!(&r, Err(e) if e.raw_os_error() == Some(crate::out::E_LINE_TOO_LONG)), "{len} {nl}");
+                }
+            }
+        }
     }
 
     #[test]

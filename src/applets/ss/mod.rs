@@ -32,7 +32,7 @@ use filter::{Fam, Filter, View, ViewKind};
 use std::ffi::OsString;
 use std::io::{self, Read};
 
-const SPECS: &[Opt] = &[
+pub const SPECS: &[Opt] = &[
     flag(b't', "tcp"),
     flag(b'u', "udp"),
     flag(b'w', "raw"),
