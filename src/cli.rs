@@ -225,7 +225,7 @@ pub fn parse<T: FromArgs>(applet: &str, specs: &[Opt], args: &[OsString], numeri
             help = true;
             continue;
         }
-        let takes_value = a.strip_prefix("--").is_some_and(|l| specs.iter().any(|o| o.arg && o.long == l));
+        let takes_value = a.strip_prefix("--").is_some_and(|l| specs.iter().any(|o| o.arg && o.canon == l));
         i += 1 + takes_value as usize;
     }
     let refs: Vec<&str> = expanded.iter().map(String::as_str).collect();

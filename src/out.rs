@@ -181,7 +181,9 @@ fn wait_writable(fd: i32) -> bool {
         // SAFETY: one valid pollfd.
         let r = unsafe { libc::poll(&mut p, 1, -1) };
         if r > 0 {
-            return p.revents & (libc::POLLERR | libc::POLLNVAL) == 0 || p.revents & libc::POLLOUT != 0;
+            // Only room to write again: a hang-up or an error is for the
+            // next write to report.
+            return p.revents & libc::POLLOUT != 0;
         }
         if r < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
             return false;

@@ -381,6 +381,10 @@ fn live_kill_spares_pid_1_and_a_reused_pid() {
     }
     let bin = fuser_port("fuser-pidns-bin");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/fuser_pidns.py");
+    // In a child PID namespace that still sees the parent's /proc, that
+    // /proc is not ours: its PIDs are the parent namespace's.
+    let o = Command::new("unshare").args(["--pid", "--fork"]).arg(&bin).args(["-k", "1/tcp"]).output().unwrap();
+    assert_eq!((o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned()), (Some(1), "fuser-port: -k: /proc is not the live /proc of this system: nothing signalled\n".to_string()));
     for mode in ["pid1", "reuse"] {
         let o = Command::new("unshare").args(["--pid", "--fork", "--net", "--mount-proc", "/usr/bin/python3"]).arg(&script).arg(&bin).arg(mode).output().unwrap();
         assert!(o.status.success(), "{mode}: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));

@@ -325,6 +325,28 @@ fn many_unix_sockets_match_iproute2() {
     assert!(got.text().lines().count() >= 5500, "{} rows", got.text().lines().count());
 }
 
+/// Inodes past 2^31: ss sorts them as the unsigned numbers they are and
+/// prints them as ints; so does ss-lite (found in review: it sorted them
+/// as ints).
+#[test]
+fn big_unix_inodes_sort_unsigned_as_ss() {
+    let d = scratch("ss-big-inodes");
+    std::fs::create_dir_all(d.join("net")).unwrap();
+    let line = |ino: u64, name: &str| format!("0000000000000000: 00000002 00000000 00010000 0001 01 {ino} {name}\n");
+    let text = format!("Num       RefCount Protocol Flags    Type St Inode Path\n{}{}{}{}", line(4294967295, "@big"), line(5, "@small"), line(2147483648, "@mid"), line(2147483647, "@edge"));
+    std::fs::write(d.join("net/unix"), text).unwrap();
+    let dir = applet_dir("ss-big-inodes-bin");
+    let got = run(&dir.join("ss-lite"), &["-xa"], None, &[("HOST_PROC", d.to_str().unwrap())]);
+    let text = got.text();
+    let names: Vec<&str> = text.lines().skip(1).filter_map(|l| l.split_whitespace().nth(4)).collect();
+    assert_eq!(names, ["@small", "@edge", "@mid", "@big"], "{}", got.text());
+    assert!(got.text().contains("@mid -2147483648 ") && got.text().contains("@big -1 "), "{}", got.text());
+    if std::process::Command::new("ss").arg("-V").output().is_ok() {
+        let want = run(Path::new("ss"), &["-xa"], None, &[("PROC_ROOT", d.to_str().unwrap())]);
+        assert_eq!(got.text(), want.text());
+    }
+}
+
 /// Deep nesting: accepted up to bison's stack limit, then ss's exit 255
 /// with one line, never a crash. Before, the parser recursed on `(` and
 /// `!` and a 60,000-deep filter overflowed the stack (exit 139), or far

@@ -385,9 +385,27 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return 1;
     }
     let wanted = |i| inodes.binary_search(&i).is_ok();
-    // With -k, every holder is pinned by a pidfd while its fds are read.
-    let owners = if a.kill { Owners::scan_pinned(&root, NameKind::Comm, &wanted) } else { Owners::scan(&root, NameKind::Comm, &wanted) };
     let me = std::process::id() as u64;
+    // With -k, each holder is signalled during the scan, through a pidfd
+    // taken while its fds were read, before anything is printed: neither a
+    // reused PID nor a slow stdout can redirect the signal. Its owner (for
+    // -v) is noted first; what failed is said after the listing, as psmisc
+    // does.
+    let mut failed = Vec::new();
+    let mut uids = Vec::new();
+    let owners = if a.kill {
+        Owners::scan_pinned(&root, NameKind::Comm, &wanted, &mut |pid, pidfd| {
+            if pid as u64 == me {
+                return;
+            }
+            uids.push((pid as u64, owner_uid(&root, pid as u64)));
+            if let Some(e) = send_signal(pid, pidfd, sig) {
+                failed.push((pid as u64, e));
+            }
+        })
+    } else {
+        Owners::scan(&root, NameKind::Comm, &wanted)
+    };
     // The holders of each NAME, and of all of them.
     let mut targets = Vec::new();
     let per_name: Vec<Vec<u64>> = (0..a.names.len())
@@ -404,10 +422,6 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         })
         .collect();
     let mut status = targets.is_empty() as u8;
-    // Signals go out before anything is printed, so a slow or blocked
-    // stdout cannot widen the window between the scan and the signal; what
-    // failed is said after the listing, as psmisc does.
-    let failed = if a.kill { signal_holders(&root, &owners, &targets, sig) } else { Vec::new() };
     let mut users = Users::default();
     let mut e = Out::stderr();
     let mut header = a.verbose;
@@ -438,7 +452,11 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 if k > 0 {
                     e.spaces(20);
                 }
-                let user = owner_uid(&root, p).and_then(|u| users.name(u)).unwrap_or(b"(unknown)");
+                let uid = match uids.iter().find(|x| x.0 == p) {
+                    Some(x) => x.1,
+                    None => owner_uid(&root, p),
+                };
+                let user = uid.and_then(|u| users.name(u)).unwrap_or(b"(unknown)");
                 e.byte(b' ').left(user, 8).byte(b' ');
             }
             e.flush_quiet();
@@ -473,39 +491,25 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     status | o.finish(applet)
 }
 
-/// Send `sig` to every PID in `targets` (the holders found in `owners`):
-/// through the pidfd taken during the scan, or, on kernels without
-/// pidfds, with `kill()` right after re-checking that the process still
-/// holds the socket. Never PID 1, whatever holds the port. What was not
-/// signalled: (PID, errno), errno 0 for PID 1.
-fn signal_holders(root: &ProcRoot, owners: &Owners, targets: &[u64], sig: i32) -> Vec<(u64, i32)> {
-    let mut failed = Vec::new();
-    for &pid in targets {
-        let Some(p) = kill_target(pid) else { continue };
-        if p == 1 {
-            failed.push((pid, 0));
-            continue;
-        }
-        let r = match owners.process(p as u32).and_then(|x| x.pidfd.as_ref()) {
-            // SAFETY: a valid pidfd; a null siginfo, as kill(2) sends.
-            Some(fd) => unsafe { libc::syscall(libc::SYS_pidfd_send_signal, std::os::fd::AsRawFd::as_raw_fd(fd), sig, std::ptr::null::<libc::siginfo_t>(), 0) },
-            None => {
-                // No pidfd (Linux before 5.3): the PID may have been reused
-                // since the scan. Look again just before kill(); the window
-                // left is the time between this look and the kill.
-                let held = owners.holders_of(p as u32).any(|h| crate::proc::fd::still_holds(root, h.pid, h.fd, h.inode));
-                if !held {
-                    continue;
-                }
-                // SAFETY: kill(2) with a positive pid touches no memory of ours.
-                unsafe { libc::kill(p, sig) as libc::c_long }
-            }
-        };
-        if r != 0 {
-            failed.push((pid, std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)));
-        }
+/// Send `sig` to `pid`, a holder just verified by the scan: through its
+/// pidfd, or with `kill()` where there is none (a kernel before 5.3, a
+/// seccomp filter; the scan verified the process an instant before, which
+/// is the window left). Never PID 1, whatever holds the port. The errno
+/// of a failure, 0 for PID 1.
+fn send_signal(pid: u32, pidfd: Option<&std::os::fd::OwnedFd>, sig: i32) -> Option<i32> {
+    let p = kill_target(pid as u64)?;
+    if p == 1 {
+        return Some(0);
     }
-    failed
+    // SAFETY: a valid pidfd and a null siginfo (as kill(2) sends), or
+    // kill(2) with a positive pid: neither touches memory of ours.
+    let mut r = pidfd.map_or(-1, |fd| unsafe { libc::syscall(libc::SYS_pidfd_send_signal, std::os::fd::AsRawFd::as_raw_fd(fd), sig, std::ptr::null::<libc::siginfo_t>(), 0) });
+    let errno = || std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
+    if r != 0 && (pidfd.is_none() || errno() == libc::ENOSYS) {
+        // SAFETY: as above.
+        r = unsafe { libc::kill(p, sig) } as libc::c_long;
+    }
+    (r != 0).then(errno)
 }
 
 /// The uid owning `/proc/PID`, as psmisc's USER column shows. statx(2)

@@ -27,11 +27,14 @@ pub struct Holder {
 pub struct Process {
     pub pid: u32,
     pub name: heapless::Vec<u8, NAME_MAX>,
-    /// A pidfd for exactly the process whose fds were read, when the scan
-    /// was asked to pin holders ([`Owners::scan_pinned`]); `None` where the
-    /// kernel has no pidfds (before 5.3) or the scan did not pin.
-    pub pidfd: Option<std::os::fd::OwnedFd>,
 }
+
+/// What a pinning scan hands each holding process it has verified: its
+/// pid, and a pidfd for exactly that process (`None` where `pidfd_open`
+/// failed: a kernel before 5.3, a seccomp filter, no fd to spare; the
+/// process was verified an instant before, so `kill()` at once is the
+/// fallback).
+pub type OnHolder<'a> = &'a mut dyn FnMut(u32, Option<&std::os::fd::OwnedFd>);
 
 /// How a process's name is found.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -50,7 +53,6 @@ pub struct Owners {
     pub denied: bool,
     /// At least one fd directory was read.
     pub read_any: bool,
-    pin: bool,
 }
 
 /// Longest fd-directory entry name we read a link for, plus its NUL: a
@@ -64,26 +66,27 @@ impl Owners {
     /// Scan every process under `root`. `want` says which inodes to keep
     /// (all sockets for listings; one port's for fuser).
     pub fn scan(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool) -> Owners {
-        Owners::scan_as(root, kind, want, false)
+        Owners::scan_as(root, kind, want, None)
     }
 
-    /// [`Owners::scan`], holding a pidfd for every holding process from
-    /// before its socket link is read for the last time: a signal sent
-    /// through it reaches the process that was seen holding the socket, or
-    /// nobody, even if the PID has been reused since.
-    pub fn scan_pinned(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool) -> Owners {
-        Owners::scan_as(root, kind, want, true)
+    /// [`Owners::scan`] that hands `on` each holding process while its fd
+    /// directory is still open: with a pidfd taken before its socket link
+    /// is read once more, so whatever `on` sends through it reaches the
+    /// process that was seen holding the socket, or nobody, even if the PID
+    /// is reused. One pidfd is open at a time.
+    pub fn scan_pinned(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool, on: OnHolder<'_>) -> Owners {
+        Owners::scan_as(root, kind, want, Some(on))
     }
 
-    fn scan_as(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool, pin: bool) -> Owners {
-        let mut o = Owners { pin, ..Owners::default() };
+    fn scan_as(root: &ProcRoot, kind: NameKind, want: &dyn Fn(u64) -> bool, mut on: Option<OnHolder<'_>>) -> Owners {
+        let mut o = Owners::default();
         let Ok(dir) = openat(root.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else {
             return o;
         };
         let mut pids = Dents::new(dir);
         while let Some(name) = pids.next_name() {
             if let Some(pid) = crate::addr::dec_u32(name) {
-                o.scan_pid(root, pid, kind, want);
+                o.scan_pid(root, pid, kind, want, &mut on);
             }
         }
         heap_sort(o.holders.as_mut_slice(), |a, b| (a.inode, a.pid, a.fd) < (b.inode, b.pid, b.fd));
@@ -91,7 +94,7 @@ impl Owners {
         o
     }
 
-    fn scan_pid(&mut self, root: &ProcRoot, pid: u32, kind: NameKind, want: &dyn Fn(u64) -> bool) {
+    fn scan_pid(&mut self, root: &ProcRoot, pid: u32, kind: NameKind, want: &dyn Fn(u64) -> bool, on: &mut Option<OnHolder<'_>>) {
         let mut rel = PathBuf::new();
         rel.num(pid).push(b"/fd");
         let dir = match openat(root.raw_fd(), rel.as_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) {
@@ -125,29 +128,21 @@ impl Owners {
             self.holders.truncate(before);
             return;
         };
-        let mut pidfd = None;
-        if self.pin {
-            match pidfd_open(pid) {
-                Ok(fd) => pidfd = Some(fd),
-                // No pidfds in this kernel: the caller re-checks instead.
-                Err(e) if e == libc::ENOSYS => {}
-                // Gone (ESRCH), or no fd to spare: nothing to signal safely.
-                Err(_) => {
-                    self.holders.truncate(before);
-                    return;
-                }
-            }
+        if let Some(on) = on {
+            let pidfd = pidfd_open(pid);
             // The pidfd names whatever process has `pid` now. The fd
-            // directory still open names the process we read; if it still
+            // directory still open names the process we read: if it still
             // shows the same link, that process was alive after the pidfd
-            // was made, so the two are the same process.
+            // was made, so the two are the same process. If not, it is gone
+            // or has let go of the socket, and is no holder.
             let h = self.holders.as_slice().get(before).copied();
-            if pidfd.is_some() && h.is_none_or(|h| fd_link(dfd, h.fd) != Some(h.inode)) {
+            if h.is_none_or(|h| fd_link(dfd, h.fd) != Some(h.inode)) {
                 self.holders.truncate(before);
                 return;
             }
+            on(pid, pidfd.as_ref());
         }
-        self.procs.push(Process { pid, name, pidfd });
+        self.procs.push(Process { pid, name });
     }
 
     /// Every holder of `inode`, by pid then fd.
@@ -156,11 +151,6 @@ impl Owners {
         let start = h.partition_point(|x| x.inode < inode);
         let end = start + h[start..].partition_point(|x| x.inode == inode);
         &h[start..end]
-    }
-
-    /// Every socket `pid` was seen holding.
-    pub fn holders_of(&self, pid: u32) -> impl Iterator<Item = &Holder> {
-        self.holders.as_slice().iter().filter(move |h| h.pid == pid)
     }
 
     /// The process net-tools would name for `inode`: the lowest pid.
@@ -207,26 +197,12 @@ fn fd_link(dfd: i32, fd: u32) -> Option<u64> {
     link_inode(dfd, t.format(fd).as_bytes())
 }
 
-/// Whether process `pid` under `root` still has `fd` open on socket
-/// `inode`: the re-check before `kill()` where there are no pidfds.
-pub fn still_holds(root: &ProcRoot, pid: u32, fd: u32, inode: u64) -> bool {
-    let mut rel = PathBuf::new();
-    rel.num(pid).push(b"/fd");
-    match openat(root.raw_fd(), rel.as_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) {
-        Ok(d) => fd_link(std::os::fd::AsRawFd::as_raw_fd(&d), fd) == Some(inode),
-        Err(_) => false,
-    }
-}
-
-/// `pidfd_open(2)` (Linux 5.3); the errno on failure.
-fn pidfd_open(pid: u32) -> Result<std::os::fd::OwnedFd, i32> {
+/// `pidfd_open(2)` (Linux 5.3), or `None`.
+fn pidfd_open(pid: u32) -> Option<std::os::fd::OwnedFd> {
     // SAFETY: a plain syscall with integer arguments.
     let r = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::c_long, 0 as libc::c_long) };
-    if r < 0 {
-        return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO));
-    }
     // SAFETY: the kernel just gave us this fd; nobody else owns it.
-    Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(r as i32) })
+    (r >= 0).then(|| unsafe { std::os::fd::FromRawFd::from_raw_fd(r as i32) })
 }
 
 /// The inode of a socket link text: `socket:[12345]` or `[0000]:12345`.
@@ -442,7 +418,7 @@ mod tests {
     }
 
     #[test]
-    fn pinned_scans_hold_a_pidfd_for_the_process_that_was_read() {
+    fn pinned_scans_hand_over_a_pidfd_for_the_process_that_was_read() {
         // Our own process in the live /proc: a socket we hold is found,
         // with a pidfd that refers to us.
         let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -451,17 +427,19 @@ mod tests {
         let ino = socket_inode(ino.as_os_str().as_encoded_bytes()).unwrap();
         let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
         let me = std::process::id();
-        let o = Owners::scan_pinned(&root, NameKind::Comm, &|i| i == ino);
+        let mut seen = Vec::new();
+        let o = Owners::scan_pinned(&root, NameKind::Comm, &|i| i == ino, &mut |pid, pidfd| {
+            let pidfd = pidfd.expect("this kernel has pidfds");
+            let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", std::os::fd::AsRawFd::as_raw_fd(pidfd))).unwrap();
+            seen.push((pid, info.lines().any(|l| l == format!("Pid:\t{pid}"))));
+        });
+        assert_eq!(seen, [(me, true)], "once, with a pidfd for that very process");
         assert_eq!(o.holders(ino), &[Holder { inode: ino, pid: me, fd: fd as u32 }]);
-        let p = o.process(me).unwrap();
-        let pidfd = p.pidfd.as_ref().expect("this kernel has pidfds");
-        let fdinfo = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", std::os::fd::AsRawFd::as_raw_fd(pidfd))).unwrap();
-        assert!(fdinfo.lines().any(|l| l == format!("Pid:\t{me}")), "{fdinfo}");
-        assert!(still_holds(&root, me, fd as u32, ino));
-        assert!(!still_holds(&root, me, fd as u32, ino + 1));
-        assert!(Owners::scan(&root, NameKind::Comm, &|i| i == ino).process(me).unwrap().pidfd.is_none());
+        // Without the socket, nobody is handed over.
         drop(s);
-        assert!(!still_holds(&root, me, fd as u32, ino), "closed since");
+        let mut seen = 0;
+        let o = Owners::scan_pinned(&root, NameKind::Comm, &|i| i == ino, &mut |_, _| seen += 1);
+        assert_eq!((seen, o.len()), (0, 0));
     }
 
     #[test]

@@ -72,8 +72,10 @@ impl ProcRoot {
 
     /// Whether the root is the live procfs of our own PID namespace, so
     /// that its PIDs are this system's: a proc filesystem (which a plain
-    /// directory tree cannot fake) whose `self` is us (in another PID
-    /// namespace's procfs it is some other number, or missing).
+    /// directory tree cannot fake) whose `self` is us (in a child PID
+    /// namespace's procfs it is missing) with one PID in `NSpid` (an
+    /// ancestor namespace's procfs lists ours too, and its number for us
+    /// may happen to equal our own).
     pub fn is_live(&self) -> bool {
         // SAFETY: statfs is plain data, filled by the kernel.
         let mut st: libc::statfs = unsafe { std::mem::zeroed() };
@@ -85,7 +87,24 @@ impl ProcRoot {
         // SAFETY: "self" is NUL-terminated; link is valid for its length.
         let n = unsafe { libc::readlinkat(self.raw_fd(), c"self".as_ptr(), link.as_mut_ptr().cast(), link.len()) };
         let mut t = itoa::Buffer::new();
-        n > 0 && link.get(..n as usize) == Some(t.format(std::process::id()).as_bytes())
+        if n <= 0 || link.get(..n as usize) != Some(t.format(std::process::id()).as_bytes()) {
+            return false;
+        }
+        // Kernels before 4.1 have no NSpid line (nor nested namespaces to
+        // tell apart by it).
+        let Ok(f) = self.open_file(b"self/status") else { return false };
+        let mut lines = lines::Lines::<_>::new(f);
+        loop {
+            match lines.next_line() {
+                Ok(Some(l)) => {
+                    if let Some(ids) = l.strip_prefix(b"NSpid:") {
+                        return lines::fields(ids).count() == 1;
+                    }
+                }
+                Ok(None) => return true,
+                Err(_) => return false,
+            }
+        }
     }
 
     pub fn raw_fd(&self) -> i32 {

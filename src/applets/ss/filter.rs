@@ -305,12 +305,18 @@ impl Parser<'_, '_> {
     /// An expression without operators, `t` its first token: `autobound`,
     /// or `src`/`dst`/`sport`/`dport` with its operator and word.
     fn leaf(&mut self, t: Tok, depth: usize) -> R<u8> {
+        // Bison pushes each token in turn: a token that fits nowhere is a
+        // syntax error before it costs a state.
+        if t != Tok::Auto && !(Tok::Dst..=Tok::Sport).contains(&t) {
+            return Err(Kind::Syntax);
+        }
         room(depth + 1)?;
         let n = match t {
             Tok::Auto => Node::Auto,
             Tok::Src | Tok::Dst | Tok::Sport | Tok::Dport => {
                 let op = self.next()?;
                 if op == Tok::Eq || (t >= Tok::Dport && op >= Tok::Ge && op <= Tok::Lt) {
+                    room(depth + 2)?;
                     self.next()?;
                 }
                 room(depth + 3)?;

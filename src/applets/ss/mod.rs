@@ -875,8 +875,9 @@ impl Lister<'_> {
             if self.unix_lines.len() + line.len() >= UNIX_BATCH_BYTES {
                 self.unix_batch(o);
             }
-            let ino = (u.inode as u32 as i32 as u32) ^ 0x8000_0000;
-            self.unix_keys.push((u.kind as u64).min(7) << 61 | (ino as u64) << 29 | self.unix_lines.len() as u64);
+            // ss keeps the inode in an unsigned int and compares it so
+            // (while it prints it as an int).
+            self.unix_keys.push((u.kind as u64).min(7) << 61 | (u.inode as u32 as u64) << 29 | self.unix_lines.len() as u64);
             self.unix_lines.extend_from_slice(line);
             self.unix_lines.push(b'\n');
             if self.unix_keys.len() == UNIX_BATCH {
