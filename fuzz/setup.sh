@@ -23,20 +23,10 @@ if ! command -v c++ >/dev/null; then
     || die "apt-get install g++ failed"
 fi
 
-# --- the pinned nightly (same components as cross/setup.sh installs) --------
-command -v rustup >/dev/null || die "rustup not found (need a rustup-managed Rust)"
-waits=0 attempts=0
-until rustup toolchain list | grep -q "^$NIGHTLY-"; do
-  # Another rustup (cross/setup.sh) may be installing it: wait, don't fight.
-  if pgrep -x rustup >/dev/null; then
-    [ $((waits += 1)) -le 90 ] || die "gave up waiting for another rustup"
-    log "another rustup is running; waiting"; sleep 10; continue
-  fi
-  [ $((attempts += 1)) -le 3 ] || die "could not install $NIGHTLY"
-  log "rustup toolchain install $NIGHTLY"
-  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src \
-    --no-self-update || sleep 5
-done
+# --- the pinned nightly: cross/setup.sh installs it (and waits for another
+# rustup instead of fighting it); idempotent and quick when all is there ----
+bash cross/setup.sh || die "cross/setup.sh failed"
+rustup toolchain list | grep -q "^$NIGHTLY-" || die "the pinned nightly $NIGHTLY is missing"
 
 # --- cargo-fuzz, pinned, in .tools/bin ---------------------------------------
 if [ "$("$TOOLS/bin/cargo-fuzz" --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
