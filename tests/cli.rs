@@ -84,6 +84,18 @@ fn install_makes_links_that_dispatch() {
     let o = sockbox(&["--install"], &[]);
     assert_eq!(o.code, Some(1));
     assert_eq!(o.err(), "sockbox: usage: sockbox --install [-s] DIR\n");
+    // A DIR that is missing or no directory: one line, not one per applet.
+    for (dir, why) in [("/nonexistent-sockbox-dir", "No such file or directory"), ("/etc/passwd", "Not a directory")] {
+        let o = sockbox(&["--install", "-s", dir], &[]);
+        assert_eq!((o.code, o.err()), (Some(1), format!("sockbox: {dir}: {why}\n")));
+    }
+    // Someone else's netstat (BusyBox's link) is left alone, but said.
+    let d = scratch("install-foreign");
+    std::os::unix::fs::symlink("/bin/busybox", d.join("netstat")).unwrap();
+    let o = sockbox(&["--install", "-s", d.to_str().unwrap()], &[]);
+    assert_eq!((o.code, o.err()), (Some(1), format!("sockbox: {}/netstat: exists and is not sockbox; left as it is\n", d.display())));
+    assert_eq!(std::fs::read_link(d.join("netstat")).unwrap(), std::path::Path::new("/bin/busybox"));
+    assert!(std::fs::symlink_metadata(d.join("ss-lite")).is_ok(), "the others are made");
     // A renamed copy is still the multicall binary.
     let d = scratch("renamed");
     let renamed = d.join("sockbox-mips_24kc");

@@ -261,8 +261,8 @@ fn insert(set: &mut Vec<u64>, v: u64) {
     }
 }
 
-fn usage(o: &mut Out) {
-    o.str("usage: fuser-port [-k [-SIGNAL]] [-s] [-v] [-4|-6] [-n PROTO] NAME...  or  -l\nNAME: [PORT][,[HOST][,[PORT]]][/tcp|udp|udplite|raw]\n");
+fn usage(o: &mut Out, applet: &str) {
+    o.str("usage: ").str(applet).str(" [-k [-SIGNAL]] [-s] [-v] [-4|-6] [-n PROTO] NAME...  or  -l\nNAME: [PORT][,[HOST][,[PORT]]][/tcp|udp|udplite|raw]\n");
 }
 
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
@@ -289,7 +289,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         Err(e) => {
             error_line(applet, &[e.text()]);
             if let UsageError::Usage(_) = e {
-                usage(&mut Out::stderr());
+                usage(&mut Out::stderr(), applet);
             }
             return 1;
         }
@@ -300,7 +300,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return o.finish(applet);
     }
     if help {
-        usage(&mut o);
+        usage(&mut o, applet);
         return o.finish(applet);
     }
     if a.list_signals {
