@@ -63,7 +63,7 @@ fn install_makes_links_that_dispatch() {
         let d = scratch(if symbolic { "install-s" } else { "install-h" });
         // Hard links need the same filesystem: link from a copy beside DIR.
         let exe = d.join("sockbox");
-        std::fs::copy(sockbox_bin(), &exe).unwrap();
+        copy_exe(&exe);
         let bin = d.join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         let mut args = vec!["--install"];
@@ -99,7 +99,7 @@ fn install_makes_links_that_dispatch() {
     // A renamed copy is still the multicall binary.
     let d = scratch("renamed");
     let renamed = d.join("sockbox-mips_24kc");
-    std::fs::copy(sockbox_bin(), &renamed).unwrap();
+    copy_exe(&renamed);
     let o = run(&renamed, &["--version"], None, &[]);
     assert!(o.text().starts_with("sockbox "), "{}", o.err());
     let o = run(&renamed, &["--list", "extra"], None, &[]);

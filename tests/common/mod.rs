@@ -33,6 +33,19 @@ pub fn set_mode(p: &Path, mode: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Copy the binary under test to `to`, and wait until it can be run:
+/// another test thread's fork may hold the copy's write fd for a moment
+/// (exec then fails with ETXTBSY, "Text file busy").
+pub fn copy_exe(to: &Path) {
+    std::fs::copy(sockbox_bin(), to).unwrap();
+    for _ in 0..200 {
+        match Command::new(to).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            _ => return,
+        }
+    }
+}
+
 /// A directory holding `APPLET -> sockbox` links, so argv[0] selects it.
 pub fn applet_dir(name: &str) -> PathBuf {
     let d = scratch(name);
