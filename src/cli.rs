@@ -1,13 +1,12 @@
 //! Command-line handling shared by the applets.
 //!
-//! argh builds each applet's option struct, but it does not take clustered
-//! short flags (`-tulpn`), `--opt=value` or unique prefixes of long options,
-//! all of which users type and scripts rely on. [`expand`] therefore walks the
-//! arguments with getopt_long's rules and hands argh one canonical
-//! `--long [value]` per option; it also words errors as glibc's getopt does,
-//! since that is what users of the C tools see.
+//! [`expand`] walks the arguments with getopt_long's rules (clustered short
+//! flags `-tulpn`, `--opt=value`, unique prefixes of long options, all of
+//! which users type and scripts rely on) into one canonical `--long [value]`
+//! per option; it words errors as glibc's getopt does, since that is what
+//! users of the C tools see. [`parse`] hands the applet those options as
+//! (name, value) pairs, which it folds into its settings with a `match`.
 
-use argh::FromArgs;
 use std::ffi::OsString;
 
 /// One option an applet accepts.
@@ -18,42 +17,53 @@ pub struct Opt {
     pub long: &'static str,
     /// Takes a value (`-A inet`, `-Ainet`, `--protocol=inet`).
     pub arg: bool,
-    /// What argh sees: its field name (with `-`); [`IGNORED`] drops the
-    /// option, [`UNSUPPORTED`] refuses it.
+    /// The name the applet sees; [`IGNORED`] drops the option,
+    /// [`UNSUPPORTED`] refuses it.
     pub canon: &'static str,
+    /// The cargo feature that would bring this option, when this build
+    /// leaves it out ([`gated`]); empty when it is built in.
+    pub missing: &'static str,
 }
 
 pub const IGNORED: &str = "";
 pub const UNSUPPORTED: &str = "!";
 
 pub const fn flag(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: long }
+    Opt { short, long, arg: false, canon: long, missing: "" }
 }
 
 pub const fn value(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: true, canon: long }
+    Opt { short, long, arg: true, canon: long, missing: "" }
 }
 
 /// A flag that means the same as another (`--ip` is `--inet`).
 pub const fn alias(short: u8, long: &'static str, canon: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon }
+    Opt { short, long, arg: false, canon, missing: "" }
 }
 
 /// Accepted and without effect (`-v` where nothing is verbose).
 pub const fn ignored(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: IGNORED }
+    Opt { short, long, arg: false, canon: IGNORED, missing: "" }
 }
 
 /// A known option whose feature is not built: refused with a clear word.
 pub const fn unsupported(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: UNSUPPORTED }
+    Opt { short, long, arg: false, canon: UNSUPPORTED, missing: "" }
+}
+
+/// `opt` when its feature is built in (`built`, from `cfg!`), else the same
+/// option refused with `-r: not built into this sockbox (feature "route")`:
+/// known, so never taken for a bad option, and never passed to the applet.
+pub const fn gated(built: bool, opt: Opt, feature: &'static str) -> Opt {
+    if built { opt } else { Opt { arg: false, missing: feature, ..opt } }
 }
 
 /// Why the arguments were refused.
 pub enum UsageError {
     /// Worded as glibc's getopt would; the applet adds its usage.
     Usage(Vec<u8>),
-    /// `-o (--timers) is not supported yet`.
+    /// `-o (--timers) is not supported yet`, or an option this build
+    /// leaves out: exit 1, without the usage.
     Unsupported(Vec<u8>),
 }
 
@@ -71,6 +81,11 @@ fn err(parts: &[&[u8]]) -> UsageError {
 
 /// Emit option `o` in canonical form, or refuse it.
 fn emit(out: &mut Vec<String>, o: &Opt) -> Result<bool, UsageError> {
+    if !o.missing.is_empty() {
+        let name: &[u8] = if o.short != 0 { &[b'-', o.short] } else { o.long.as_bytes() };
+        let dashes: &[u8] = if o.short != 0 { b"" } else { b"--" };
+        return Err(UsageError::Unsupported([dashes, name, b": not built into this sockbox (feature \"", o.missing.as_bytes(), b"\")"].concat()));
+    }
     match o.canon {
         IGNORED => Ok(false),
         UNSUPPORTED => {
@@ -206,34 +221,27 @@ fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
     }
 }
 
-/// Expand, then let argh build the applet's option struct. `--help` is
-/// argh's own word, so it is taken out first and returned as a flag; an
-/// applet declares it as `flag(b'h', "help")` but not in its struct.
-pub fn parse<T: FromArgs>(applet: &str, specs: &[Opt], args: &[OsString], numeric_ok: bool) -> Result<(T, bool), UsageError> {
-    let mut expanded = expand(specs, args, numeric_ok)?;
-    // Walk the canonical options as argh will, skipping each option's
-    // value (which may itself read `--` or `--help`), up to the `--` that
-    // starts the operands.
-    let mut help = false;
-    let mut i = 0;
-    while let Some(a) = expanded.get(i) {
-        if a == "--" {
-            break;
-        }
-        if a == "--help" {
-            expanded.remove(i);
-            help = true;
-            continue;
-        }
-        let takes_value = a.strip_prefix("--").is_some_and(|l| specs.iter().any(|o| o.arg && o.canon == l));
-        i += 1 + takes_value as usize;
+/// A command line after [`expand`]: each option by its canonical name,
+/// with its value when it takes one, in the order given; then the operands.
+pub struct Given {
+    pub opts: Vec<(&'static str, String)>,
+    pub operands: Vec<String>,
+}
+
+/// Expand, then split the canonical words into options and operands for
+/// the applet to fold into its settings. The applet declares `--help` as
+/// `flag(b'h', "help")` and sees it as the option "help".
+pub fn parse(specs: &'static [Opt], args: &[OsString], numeric_ok: bool) -> Result<Given, UsageError> {
+    let mut words = expand(specs, args, numeric_ok)?.into_iter();
+    let mut opts = Vec::new();
+    // An option's value may itself read `--` or `--help`: it is taken as
+    // the value, never as the end of options.
+    while let Some(w) = words.next() {
+        let Some(o) = w.strip_prefix("--").and_then(|c| specs.iter().find(|o| !c.is_empty() && o.canon == c)) else { break };
+        let val = if o.arg { words.next().unwrap_or_default() } else { String::new() };
+        opts.push((o.canon, val));
     }
-    let refs: Vec<&str> = expanded.iter().map(String::as_str).collect();
-    T::from_args(&[applet], &refs).map(|t| (t, help)).map_err(|e| {
-        // expand() only passes options the struct declares, so argh can only
-        // object to a repeated single-valued option or a bad value.
-        UsageError::Usage(e.output.trim_end().as_bytes().to_vec())
-    })
+    Ok(Given { opts, operands: words.collect() })
 }
 
 #[cfg(test)]
@@ -292,37 +300,37 @@ mod tests {
         assert!(matches!(expand(&specs, &a, false), Err(UsageError::Unsupported(m)) if m == b"--cache is not supported yet"));
     }
 
-    #[derive(FromArgs, Debug, PartialEq)]
-    /// t
-    struct T {
-        /// t
-        #[argh(switch)]
-        tcp: bool,
-        /// p
-        #[argh(option)]
-        protocol: Vec<String>,
-        /// rest
-        #[argh(positional, greedy)]
-        rest: Vec<String>,
+    #[test]
+    fn options_left_out_of_the_build_say_so() {
+        let specs = [gated(false, flag(b's', "statistics"), "stats"), gated(false, value(0, "netns"), "netns"), gated(true, flag(b'r', "route"), "route")];
+        let refused = |args: &[&str]| match expand(&specs, &args.iter().map(OsString::from).collect::<Vec<_>>(), false) {
+            Err(UsageError::Unsupported(m)) => String::from_utf8(m).unwrap(),
+            other => panic!("{args:?}: {:?}", other.ok()),
+        };
+        assert_eq!(refused(&["-rs"]), "-s: not built into this sockbox (feature \"stats\")");
+        assert_eq!(refused(&["--stat"]), "-s: not built into this sockbox (feature \"stats\")");
+        assert_eq!(refused(&["--netns", "x"]), "--netns: not built into this sockbox (feature \"netns\")");
+        assert_eq!(expand(&specs, &[OsString::from("-r")], false).ok().unwrap(), ["--route"]);
     }
 
-    fn p(args: &[&str]) -> Result<(T, bool), String> {
-        let specs = [flag(b't', "tcp"), value(b'A', "protocol"), flag(b'h', "help")];
+    fn p(args: &[&str]) -> Result<(Vec<(&'static str, String)>, Vec<String>), String> {
+        static SPECS: &[Opt] = &[flag(b't', "tcp"), value(b'A', "protocol"), flag(b'h', "help"), alias(0, "ip", "tcp")];
         let a: Vec<OsString> = args.iter().map(OsString::from).collect();
-        parse::<T>("x", &specs, &a, false).map_err(|e| String::from_utf8_lossy(e.text()).into_owned())
+        parse(SPECS, &a, false).map(|g| (g.opts, g.operands)).map_err(|e| String::from_utf8_lossy(e.text()).into_owned())
     }
 
     /// Found by fuzzing (fuzz/regressions/cli_getopt): an option's value
-    /// `--` was taken for the end of options, so a later `--help` reached
-    /// argh, which failed with an empty message.
+    /// `--` was taken for the end of options, so a later `--help` was lost.
     #[test]
     fn option_values_are_never_the_end_of_options() {
-        let t = |tcp, protocol: &[&str], rest: &[&str]| T { tcp, protocol: protocol.iter().map(|s| s.to_string()).collect(), rest: rest.iter().map(|s| s.to_string()).collect() };
-        assert_eq!(p(&["-A", "--", "--help"]), Ok((t(false, &["--"], &[]), true)));
-        assert_eq!(p(&["-A", "--help", "-t"]), Ok((t(true, &["--help"], &[]), false)), "a value --help is a value");
-        assert_eq!(p(&["-t", "--", "--help"]), Ok((t(true, &[], &["--help"]), false)), "after --, an operand");
-        assert_eq!(p(&["-h", "-t"]), Ok((t(true, &[], &[]), true)));
-        assert_eq!(p(&["--protocol=--", "-h"]), Ok((t(false, &["--"], &[]), true)));
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = |v: &[(&'static str, &str)]| v.iter().map(|(a, b)| (*a, b.to_string())).collect::<Vec<_>>();
+        assert_eq!(p(&["-A", "--", "--help"]), Ok((o(&[("protocol", "--"), ("help", "")]), s(&[]))));
+        assert_eq!(p(&["-A", "--help", "-t"]), Ok((o(&[("protocol", "--help"), ("tcp", "")]), s(&[]))), "a value --help is a value");
+        assert_eq!(p(&["-t", "--", "--help"]), Ok((o(&[("tcp", "")]), s(&["--help"]))), "after --, an operand");
+        assert_eq!(p(&["-h", "x", "-t"]), Ok((o(&[("help", ""), ("tcp", "")]), s(&["x"]))));
+        assert_eq!(p(&["--protocol=--", "-h", "--ip"]), Ok((o(&[("protocol", "--"), ("help", ""), ("tcp", "")]), s(&[]))));
+        assert_eq!(p(&["-A"]), Err("option requires an argument -- 'A'".into()));
     }
 
     #[test]

@@ -222,3 +222,4 @@ fn install(args: &[OsString]) -> u8 {
     }
     status
 }
+

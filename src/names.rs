@@ -1,12 +1,17 @@
 //! Names for numbers: services, protocols, hosts and users.
 //!
 //! Each table is read once, on first use, and only when the listing needs
-//! names (`-n` never touches /etc). Host names come from `/etc/hosts`, then
+//! names (`-n` never touches /etc). Without the resolver (feature
+//! "resolver") every table is empty and unread, so every name prints as its
+//! number, as with `-n`, and the readers are not in the binary. Host names come from `/etc/hosts`, then
 //! DNS (see `resolv`), as net-tools gets them, and are cached per address so
 //! a listing of 24,000 loopback sockets asks once.
 
 use crate::addr::{self, IP_TEXT_MAX, Ip};
 use std::io::Read;
+
+/// Whether names are looked up at all (feature "resolver").
+const NAMES: bool = crate::applets::RESOLVER;
 
 /// Which service list a port is looked up in (net-tools keeps three).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -35,6 +40,9 @@ pub struct Services {
 impl Services {
     /// The name for `port`, or `None` when there is none.
     pub fn lookup(&mut self, list: PortList, port: u16) -> Option<&[u8]> {
+        if !NAMES {
+            return None;
+        }
         if !self.loaded {
             self.load(b"/etc/services", b"/etc/protocols");
         }
@@ -206,6 +214,9 @@ struct IdNames {
 
 impl IdNames {
     fn get(&mut self, id: u32, path: &[u8], parse: fn(&[u8]) -> Option<(u32, &[u8])>) -> Option<&[u8]> {
+        if !NAMES {
+            return None;
+        }
         if !self.loaded {
             self.fill(&read_config(path), parse);
         }
@@ -286,6 +297,19 @@ fn passwd_line(line: &[u8]) -> Option<(u32, &[u8])> {
 mod tests {
     use super::*;
 
+    /// Without the resolver nothing is named, even from a table in hand.
+    #[test]
+    #[cfg(not(feature = "resolver"))]
+    fn without_the_resolver_every_table_is_empty() {
+        let mut s = Services::default();
+        s.parse(b"ssh 22/tcp\n", b"icmp 1\n");
+        assert_eq!(s.lookup(PortList::Tcp, 22), None);
+        let mut u = Users::default();
+        u.parse(b"root:x:0:0::/:/bin/sh\n");
+        assert_eq!(u.name(0), None);
+        assert_eq!(Hosts::default().lookup(&Ip::V4([127, 0, 0, 1])), b"127.0.0.1");
+    }
+
     const SERVICES: &[u8] = b"# comment\nssh\t\t22/tcp\t\t\t\t# SSH\ndomain\t\t53/tcp\ndomain\t\t53/udp\nhttp 80/tcp www\nwww-dup 80/tcp\nbad 99999/tcp\nnoslash 12\nsctp-only 9/sctp\nrawsvc 1/raw\n";
     const PROTOCOLS: &[u8] = b"ip\t0\tIP\nicmp\t1\tICMP\t\t# internet control message protocol\ntcp 6 TCP\nipv6-icmp 58 IPv6-ICMP\n";
 
@@ -296,6 +320,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "resolver")]
     fn services_by_list_last_entry_wins() {
         let mut s = svc();
         assert_eq!(s.lookup(PortList::Tcp, 22), Some(b"ssh".as_slice()));
@@ -306,6 +331,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "resolver")]
     fn raw_ports_are_protocols() {
         let mut s = svc();
         assert_eq!(s.lookup(PortList::Raw, 1), Some(b"icmp".as_slice()), "protocols beat raw services");
@@ -314,6 +340,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "resolver")]
     fn users_first_entry_wins() {
         let mut u = Users::default();
         u.parse(b"root:x:0:0:root:/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\nnobody:x:65534:65534::/:/bin/false\nbroken\n:x:5:5\nbad:x:notanumber:1\n");
@@ -334,6 +361,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "resolver")]
     fn networks() {
         let mut n = Networks::default();
         n.parse(b"default\t\t0.0.0.0\nloopback 127.0.0.0\nlink-local\t169.254.0.0\nshort 10.1 # comment\nbad 300.1.1.1\n");

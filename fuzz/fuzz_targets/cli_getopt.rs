@@ -1,4 +1,5 @@
-//! getopt_long rules (`cli::expand`) and argh behind them (`cli::parse`).
+//! getopt_long rules (`cli::expand`) and the applets' option folding behind
+//! them (`cli::parse`, `netstat::options`, `fuser::options`).
 //!
 //! Input: one byte (bits 0-1: which option table; bit 2: numeric_ok), then
 //! the arguments, separated by NUL bytes (not necessarily UTF-8, as argv).
@@ -10,13 +11,11 @@ use sockbox::cli::{self, Opt, UsageError};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
-// The applets' own option tables and argh structs.
+// The applets' own option tables.
 use sockbox::applets::{fuser, netstat, ss};
 const NETSTAT: &[Opt] = netstat::SPECS;
 const FUSER: &[Opt] = fuser::SPECS;
 const SS: &[Opt] = ss::SPECS;
-type NetstatArgs = netstat::Args;
-type FuserArgs = fuser::Args;
 
 fn check_err(e: &UsageError, args: &[OsString]) {
     assert!(!e.text().is_empty(), "empty usage error for {args:?}");
@@ -37,12 +36,12 @@ fuzz_target!(|data: &[u8]| {
     }
     match mode & 3 {
         0 => {
-            if let Err(e) = cli::parse::<NetstatArgs>("netstat", NETSTAT, &args, numeric_ok) {
+            if let Err(e) = netstat::options(&args) {
                 check_err(&e, &args);
             }
         }
         1 => {
-            if let Err(e) = cli::parse::<FuserArgs>("fuser-port", FUSER, &args, numeric_ok) {
+            if let Err(e) = fuser::options(&args) {
                 check_err(&e, &args);
             }
         }

@@ -22,7 +22,6 @@ use crate::proc::ProcRoot;
 use crate::proc::fd::{NameKind, Owners};
 use crate::proc::inet::{self, InetSock, Table};
 use crate::proc::lines::{Lines, fields};
-use argh::FromArgs;
 use std::ffi::OsString;
 
 pub const SPECS: &[Opt] = &[
@@ -37,36 +36,47 @@ pub const SPECS: &[Opt] = &[
     flag(b'h', "help"),
 ];
 
-/// fuser-port options, after cli::expand has made them canonical.
-#[derive(FromArgs)]
+/// fuser-port's options as given (after cli::parse).
+#[derive(Default)]
 pub struct Args {
-    /// signal the holders
-    #[argh(switch)]
-    kill: bool,
-    /// print nothing
-    #[argh(switch)]
-    silent: bool,
-    /// the USER PID ACCESS COMMAND table
-    #[argh(switch)]
-    verbose: bool,
-    /// IPv4 only
-    #[argh(switch)]
-    ipv4: bool,
-    /// IPv6 only
-    #[argh(switch)]
-    ipv6: bool,
-    /// signal names
-    #[argh(switch)]
-    list_signals: bool,
-    /// protocol of NAMEs without one
-    #[argh(option)]
-    namespace: Vec<String>,
-    /// version
-    #[argh(switch)]
-    version: bool,
+    pub kill: bool,
+    pub silent: bool,
+    pub verbose: bool,
+    pub ipv4: bool,
+    pub ipv6: bool,
+    pub list_signals: bool,
+    /// `-n PROTO`, each time given (the last counts).
+    pub namespace: Vec<String>,
+    pub version: bool,
+    pub help: bool,
     /// NAME...
-    #[argh(positional, greedy)]
-    names: Vec<String>,
+    pub names: Vec<String>,
+}
+
+/// The options of a fuser-port command line (the signal already taken out).
+pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
+    let g = cli::parse(SPECS, args, false)?;
+    let mut a = Args { names: g.operands, ..Args::default() };
+    for (name, val) in g.opts {
+        let f = match name {
+            "namespace" => {
+                a.namespace.push(val);
+                continue;
+            }
+            "kill" => &mut a.kill,
+            "silent" => &mut a.silent,
+            "verbose" => &mut a.verbose,
+            "ipv4" => &mut a.ipv4,
+            "ipv6" => &mut a.ipv6,
+            "list-signals" => &mut a.list_signals,
+            "version" => &mut a.version,
+            "help" => &mut a.help,
+            // Every canonical name in SPECS is matched above.
+            _ => continue,
+        };
+        *f = true;
+    }
+    Ok(a)
 }
 
 /// Signal names numbered from 1: the target's own numbering (an ABI fact:
@@ -284,7 +294,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             },
         }
     }
-    let (a, help): (Args, bool) = match cli::parse(applet, SPECS, &rest, false) {
+    let a = match options(&rest) {
         Ok(a) => a,
         Err(e) => {
             error_line(applet, &[e.text()]);
@@ -299,7 +309,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         crate::applets::version_line(&mut o, applet);
         return o.finish(applet);
     }
-    if help {
+    if a.help {
         usage(&mut o, applet);
         return o.finish(applet);
     }

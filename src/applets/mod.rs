@@ -43,6 +43,8 @@ pub static APPLETS: &[Applet] = &[
 pub static FEATURES: &[&str] = &[
     #[cfg(feature = "netstat")]
     "netstat",
+    #[cfg(feature = "route")]
+    "route",
     #[cfg(feature = "ss-lite")]
     "ss-lite",
     #[cfg(feature = "fuser-port")]

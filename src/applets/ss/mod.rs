@@ -21,7 +21,7 @@
 pub mod filter;
 
 use crate::addr::{self, Endian, IP_TEXT_MAX, Ip};
-use crate::cli::{self, Opt, UsageError, alias, flag, ignored, unsupported, value};
+use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, unsupported, value};
 use crate::names::{Hosts, PortList, Services, read_config};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::fd::{NameKind, Owners};
@@ -40,7 +40,7 @@ pub const SPECS: &[Opt] = &[
     flag(b'a', "all"),
     flag(b'l', "listening"),
     flag(b'n', "numeric"),
-    flag(b'r', "resolve"),
+    gated(crate::applets::RESOLVER, flag(b'r', "resolve"), "resolver"),
     flag(b'p', "processes"),
     flag(b'H', "no-header"),
     flag(b'4', "ipv4"),
@@ -50,7 +50,7 @@ pub const SPECS: &[Opt] = &[
     flag(b'o', "options"),
     value(b'f', "family"),
     value(b'A', "query"),
-    Opt { short: 0, long: "socket", arg: true, canon: "query" },
+    Opt { short: 0, long: "socket", arg: true, canon: "query", missing: "" },
     ignored(b'O', "oneline"),
     unsupported(b'0', "packet"),
     unsupported(b'm', "memory"),
@@ -242,10 +242,6 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             b'a' => state_filter = SS_ALL,
             b'l' => state_filter = LISTEN | CLOSE,
             b'n' => c.numeric = true,
-            b'r' if !crate::applets::RESOLVER => {
-                crate::applets::not_built(applet, b"-r", "resolver");
-                return 1;
-            }
             b'r' => c.resolve = true,
             b'p' => c.procs = true,
             b'H' => c.header = false,
