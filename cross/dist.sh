@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build static, stripped sockbox binaries: dist/<openwrt_arch>/sockbox, and
-# dist/test/<arch>/sockbox for test-only targets (ship column `test`, e.g. s390x).
-# Usage: cross/dist.sh [OPENWRT_ARCH...]   (default: every shipped row of cross/targets.tsv)
+# dist/test/<arch>/sockbox for test-only targets (ship column `test`, e.g. s390x);
+# a preset other than `full` (cross/presets.tsv) goes to dist/PRESET/<arch>/.
+# Usage: cross/dist.sh [--config PRESET | --all-configs] [OPENWRT_ARCH...]
+#        (default: the full preset, every shipped row of cross/targets.tsv;
+#        --all-configs: every preset, on shipped targets only)
 # Pinned nightly + cargo zigbuild + -Z build-std; flags in .cargo/config.toml.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,23 +12,35 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 die() { echo "cross/dist.sh: ERROR: $*" >&2; exit 1; }
 
 . cross/env.sh cross
+. cross/preset.sh
+
+configs=(full)
+case ${1-} in
+  --config) [ -n "${2-}" ] || die "--config needs a preset name"; configs=("$2"); shift 2 ;;
+  --all-configs) mapfile -t configs < <(preset_names); shift ;;
+esac
+for c in "${configs[@]}"; do preset_features "$c" >/dev/null || exit 1; done
 
 archs=("$@")
 ((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv)
 
+for config in "${configs[@]}"; do
+features=$(preset_features "$config")
 for arch in "${archs[@]}"; do
   row=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
   [ -n "$row" ] || die "unknown arch '$arch' (see cross/targets.tsv)"
   IFS=$'\t' read -r _ triple _ _ endian machine ship <<<"$row"
+  # Test-only targets run the full preset (cross/vm); --all-configs skips them.
+  [ "$ship" = yes ] || [ "$config" = full ] || [ ${#configs[@]} = 1 ] || continue
 
   start=$SECONDS
   # With -Z build-std the toolchain has no lib directory for the target,
   # and the linker says so on every build ("unable to open library
   # directory"): an empty one keeps that noise out and real warnings in.
   mkdir -p "$(rustc --print sysroot)/lib/rustlib/$triple/lib"
-  cargo zigbuild -q --release --bin sockbox --target "$triple" \
-    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size || die "$arch: build failed ($triple)"
-  outdir=dist/$arch; [ "$ship" = yes ] || outdir=dist/test/$arch
+  cargo zigbuild -q --release --bin sockbox --target "$triple" --no-default-features --features "$features" \
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size || die "$arch: build failed ($triple, preset $config)"
+  outdir=$(preset_dir "$config")/$arch; [ "$ship" = yes ] || outdir=$(preset_dir "$config")/test/$arch
   mkdir -p "$outdir"
   out="$outdir/sockbox"
   llvm-objcopy --strip-all -R .pdr -R .comment \
@@ -38,6 +53,7 @@ for arch in "${archs[@]}"; do
     *"$order executable, $machine"*"statically linked"*) ;;
     *) die "$arch: unexpected binary: $desc (want $order, $machine, statically linked)" ;;
   esac
-  printf '%-26s %-32s %8d bytes  %4ds\n' "$arch" "$triple" "$(stat -c %s "$out")" \
+  printf '%-8s %-26s %-32s %8d bytes  %4ds\n' "$config" "$arch" "$triple" "$(stat -c %s "$out")" \
     $((SECONDS - start))
+done
 done

@@ -1,53 +1,60 @@
 #!/usr/bin/env bash
-# Size table of dist/<arch>/sockbox (and dist/sockbox_*_<arch>.ipk) against
-# cross/budget.tsv; exits 1 if any binary is over budget.
-# Usage: cross/size.sh [ARCH...]        no ARCH: every shipped arch in cross/targets.tsv,
-#                                       skipping unbuilt ones; named ARCHs must exist
-#        cross/size.sh --rebaseline     rewrite budgets (except mips_24kc, fixed at
-#                                       131072) as current size + 25%, rounded up to 4 KiB
+# Bytes of each preset's binary on each shipped target against its ceiling in
+# cross/budget.tsv, one line each: PRESET TARGET BYTES CEILING ok|OVER; then the
+# .ipk sizes of the full preset. Exits 1 if a binary is over its ceiling or, for
+# an explicit PRESET or ARCH, was not built.
+# Usage: cross/size.sh [--config PRESET] [ARCH...]
+#        (default: every preset of cross/presets.tsv on every shipped target)
+# cross/budget.tsv: PRESET, openwrt_arch (or * for any) and max_bytes; a row for
+# the target beats the * row.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. cross/preset.sh
 
-budget_of() { awk -F'\t' -v a="$1" '!/^#/ && NR > 1 && $1 == a { print $2 }' cross/budget.tsv; }
-bytes_of() { stat -c %s "$1"; }
+die() { echo "cross/size.sh: ERROR: $*" >&2; exit 2; }
+ceiling_of() {  # PRESET ARCH
+  awk -F'\t' -v p="$1" -v a="$2" 'NR > 1 && !/^#/ && $1 == p && $2 == a { exact = $3 }
+    NR > 1 && !/^#/ && $1 == p && $2 == "*" { any = $3 } END { print (exact != "" ? exact : any) }' cross/budget.tsv
+}
 
-if [ "${1-}" = --rebaseline ]; then
-  tmp=$(mktemp)
-  awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv | while read -r arch; do
-    bin="dist/$arch/sockbox"
-    if [ "$arch" = mips_24kc ]; then max=131072
-    elif [ -f "$bin" ]; then max=$(( ($(bytes_of "$bin") * 5 / 4 + 4095) / 4096 * 4096 ))
-    else max=$(budget_of "$arch"); fi
-    printf '%s\t%s\n' "$arch" "$max"
-  done > "$tmp"
-  { printf 'openwrt_arch\tmax_bytes\n'; cat "$tmp"; } > cross/budget.tsv; rm -f "$tmp"
-  cat cross/budget.tsv; exit 0
+explicit=0 configs=()
+if [ "${1-}" = --config ]; then
+  [ -n "${2-}" ] || die "--config needs a preset name"
+  preset_features "$2" >/dev/null || exit 2
+  configs=("$2"); explicit=1; shift 2
+else
+  mapfile -t configs < <(preset_names)
 fi
-
-explicit=$#
 archs=("$@")
+((${#archs[@]})) && explicit=1
 ((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv)
 
-fail=0
-printf '%-26s %10s %10s %10s  %s\n' target binary ipk budget status
-for arch in "${archs[@]}"; do
-  bin="dist/$arch/sockbox"
-  budget=$(budget_of "$arch")
-  [ -n "$budget" ] || { echo "cross/size.sh: ERROR: no budget for '$arch' in cross/budget.tsv" >&2; exit 2; }
-  ipk=$(compgen -G "dist/sockbox_*_${arch}.ipk" | head -n1 || true)
-  ipk_bytes=-; [ -n "$ipk" ] && ipk_bytes=$(bytes_of "$ipk")
-  if [ ! -f "$bin" ]; then
-    printf '%-26s %10s %10s %10s  %s\n' "$arch" - "$ipk_bytes" "$budget" "not built"
-    ((explicit)) && fail=1
-    continue
-  fi
-  size=$(bytes_of "$bin") status=ok
-  if ((size > budget)); then
-    status="OVER by $((size - budget)) bytes"; fail=1
-  fi
-  printf '%-26s %10s %10s %10s  %s\n' "$arch" "$size" "$ipk_bytes" "$budget" "$status"
+fail=0 missing=0
+for config in "${configs[@]}"; do
+  for arch in "${archs[@]}"; do
+    ceiling=$(ceiling_of "$config" "$arch")
+    [ -n "$ceiling" ] || die "no ceiling for preset '$config' on '$arch' in cross/budget.tsv"
+    bin=$(preset_dir "$config")/$arch/sockbox
+    if [ ! -f "$bin" ]; then
+      echo "$config $arch - $ceiling not-built"
+      missing=1
+      continue
+    fi
+    bytes=$(stat -c %s "$bin") status=ok
+    ((bytes <= ceiling)) || { status=OVER; fail=1; }
+    echo "$config $arch $bytes $ceiling $status"
+  done
 done
+ipks=$(compgen -G "dist/sockbox_*.ipk" || true)
+if [ -n "$ipks" ]; then
+  echo "# packages (bytes)"
+  for f in $ipks; do echo "${f#dist/} $(stat -c %s "$f")"; done
+fi
 if ((fail)); then
-  echo "cross/size.sh: FAIL: a binary is over its budget in cross/budget.tsv (or was not built)" >&2
+  echo "cross/size.sh: FAIL: a binary is over its ceiling in cross/budget.tsv" >&2
+  exit 1
+fi
+if ((missing)); then
+  echo "cross/size.sh: not built: run cross/dist.sh --all-configs (make dist-all)" >&2
   exit 1
 fi
