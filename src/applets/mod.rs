@@ -83,6 +83,24 @@ pub fn not_built(applet: &str, what: &[u8], feature: &str) {
     crate::out::error_line(applet, &[what, b": not built into this sockbox (feature \"", feature.as_bytes(), b"\")"]);
 }
 
+/// For `--help`: the options of `specs` this build leaves out, and the
+/// features that would bring them (nothing in a full build).
+pub fn left_out_notes(o: &mut Out, specs: &[crate::cli::Opt]) {
+    let mut first = true;
+    for s in specs.iter().filter(|s| !s.missing.is_empty()) {
+        o.str(if std::mem::take(&mut first) { "\nLeft out of this build:" } else { "," });
+        if s.short != 0 {
+            o.str(" -").byte(s.short);
+        } else {
+            o.str(" --").str(s.long);
+        }
+        o.str(" (feature \"").str(s.missing).str("\")");
+    }
+    if !first {
+        o.nl();
+    }
+}
+
 pub fn find(name: &[u8]) -> Option<&'static Applet> {
     APPLETS.iter().find(|a| a.name.as_bytes() == name)
 }

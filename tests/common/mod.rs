@@ -19,6 +19,34 @@ pub fn runner() -> Vec<String> {
     std::env::var("SOCKBOX_RUNNER").unwrap_or_default().split_whitespace().map(String::from).collect()
 }
 
+/// The cargo features the binary under test was built with, from its
+/// `sockbox --help` ("Built with: netstat route ..."): a cross build of a
+/// preset may hold less than this test crate was compiled with.
+pub fn built_features() -> Vec<String> {
+    static F: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let out = run(&sockbox_bin(), &["--help"], None, &[]);
+        let text = out.text();
+        let line = text.lines().find_map(|l| l.strip_prefix("Built with:")).unwrap_or_else(|| panic!("no 'Built with:' line in sockbox --help: {text}"));
+        line.split_whitespace().map(String::from).collect()
+    })
+    .clone()
+}
+
+/// Whether the binary under test has cargo feature `f`.
+pub fn built(f: &str) -> bool {
+    built_features().iter().any(|x| x == f)
+}
+
+/// A line of a case file, `[feature ...] ARGS`: the ARGS when the binary
+/// under test has every feature named (a case without brackets always runs).
+pub fn case_args(line: &str) -> Option<&str> {
+    match line.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((needs, args)) => needs.split_whitespace().all(built).then_some(args.trim()),
+        None => Some(line),
+    }
+}
+
 /// A fresh, world-readable scratch directory.
 pub fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("sockbox-test-{}-{}", name, std::process::id()));

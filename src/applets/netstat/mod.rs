@@ -293,6 +293,7 @@ fn usage(o: &mut Out) {
          \x20 List of possible address families: inet (DARPA Internet) inet6 (IPv6) unix (UNIX domain)\n",
     );
     if !crate::applets::RESOLVER {
-        o.str("\nBuilt without the resolver (feature \"resolver\"): host names are always numeric.\n");
+        o.str("\nBuilt without the resolver (feature \"resolver\"): names are always numeric, as with -n.\n");
     }
+    crate::applets::left_out_notes(o, SPECS);
 }
