@@ -4,8 +4,11 @@ CARGO ?= cargo
 ARGS ?= -tulpn
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
+# A preset of cross/presets.tsv (full, base, netstat, tiny) for dist and ipk.
+CONFIG ?=
+config_arg = $(if $(CONFIG),--config $(CONFIG))
 
-.PHONY: build run setup test test-host test-cross test-vm test-pkg dist ipk size bench clean fuzz fuzz-smoke
+.PHONY: build run setup test test-host test-presets test-cross test-vm test-pkg dist dist-all ipk size bench clean fuzz fuzz-smoke
 
 build:
 	$(CARGO) build --release --locked
@@ -20,15 +23,23 @@ setup:
 	bash cross/setup.sh
 	bash cross/vm/setup.sh
 
-## test: host unit/fixture/live tests, all five cross builds, qemu fixture
-## tests on each (big-endian twin for mips_24kc), the packages, the size budget
-test: setup test-host fuzz-smoke dist test-cross test-vm test-pkg size
+## test: host unit/fixture/live tests (full preset, then each other preset),
+## every preset on all five targets, qemu fixture tests of full on each
+## (big-endian twin for mips_24kc) and of tiny on mips_24kc, real kernels,
+## the packages and the feed, every preset's size against its ceiling
+test: setup test-host test-presets fuzz-smoke dist-all test-cross test-vm test-pkg size
 
 test-host:
 	$(CARGO) test --locked
 
+## test-presets: the host tests again for each preset's feature set
+test-presets:
+	bash tests/presets.sh
+
 test-cross:
 	bash cross/test.sh
+	bash cross/test.sh --config tiny mips_24kc
+	bash cross/test.sh --config netstat mips_24kc
 
 ## test-vm: real kernels under qemu-system (mipsel, big-endian s390x): each applet
 ## against the guest's own net-tools, ss and psmisc, as root and not
@@ -49,16 +60,23 @@ test-pkg:
 	bash cross/ipk-test.sh
 	bash openwrt/test.sh
 
-## dist: static binaries in dist/<openwrt-arch>/sockbox
+## dist: static binaries in dist/<openwrt-arch>/sockbox; CONFIG=NAME builds
+## that preset instead, into dist/NAME/<openwrt-arch>/sockbox
 dist: setup
-	bash cross/dist.sh
+	bash cross/dist.sh $(config_arg)
 
-## ipk: dist/sockbox_<version>-<release>_<arch>.ipk per target
+## dist-all: every preset on every shipped target
+dist-all: setup
+	bash cross/dist.sh --all-configs
+
+## ipk: dist/sockbox_<version>-<release>_<arch>.ipk per target (CONFIG=NAME:
+## that preset's, in dist/NAME/)
 ipk: dist
-	bash cross/ipk.sh
+	bash cross/ipk.sh $(config_arg)
 
-## size: bytes per target against cross/budget.tsv (fails when over)
-size:
+## size: PRESET TARGET BYTES CEILING ok|OVER for every preset and target,
+## against cross/budget.tsv (builds what is missing; fails when over)
+size: dist-all
 	bash cross/size.sh
 
 ## bench: 24,000 sockets; netstat vs net-tools, busybox and ss, ss-lite vs ss;

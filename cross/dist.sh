@@ -34,17 +34,9 @@ for arch in "${archs[@]}"; do
   [ "$ship" = yes ] || [ "$config" = full ] || [ ${#configs[@]} = 1 ] || continue
 
   start=$SECONDS
-  # With -Z build-std the toolchain has no lib directory for the target,
-  # and the linker says so on every build ("unable to open library
-  # directory"): an empty one keeps that noise out and real warnings in.
-  mkdir -p "$(rustc --print sysroot)/lib/rustlib/$triple/lib"
-  cargo zigbuild -q --release --bin sockbox --target "$triple" --no-default-features --features "$features" \
-    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size || die "$arch: build failed ($triple, preset $config)"
   outdir=$(preset_dir "$config")/$arch; [ "$ship" = yes ] || outdir=$(preset_dir "$config")/test/$arch
-  mkdir -p "$outdir"
   out="$outdir/sockbox"
-  llvm-objcopy --strip-all -R .pdr -R .comment \
-    "$CARGO_TARGET_DIR/$triple/release/sockbox" "$out" || die "$arch: objcopy failed"
+  build_sockbox "$triple" "$features" "$out" || die "$arch: build failed ($triple, preset $config)"
 
   # Check: static executable, right machine and byte order.
   desc=$(file -b "$out")

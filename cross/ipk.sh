@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # OpenWrt packages from the static binaries: dist/sockbox_<version>-<release>_<arch>.ipk
-# Usage: cross/ipk.sh [OPENWRT_ARCH...]   (default: every shipped arch in cross/targets.tsv
-#                                          that has a dist/<arch>/sockbox)
+# Usage: cross/ipk.sh [--config PRESET] [OPENWRT_ARCH...]
+#        (default: the full preset, every shipped arch in cross/targets.tsv that
+#        has a dist/<arch>/sockbox; a preset NAME reads and writes dist/NAME/)
 # Environment (all optional):
 #   PKG_RELEASE=N        package release, the "-N" in the version (default: the
 #                        PKG_RELEASE of openwrt/sockbox/Makefile, else 1)
 #   SOURCE_DATE_EPOCH=S  mtime of every archive entry (default: last commit time, else 0)
-#   IPK_OUTDIR=DIR       where the .ipk files go (default dist)
-#   IPK_BINDIR=DIR       where <arch>/sockbox is read from (default dist)
+#   IPK_OUTDIR=DIR       where the .ipk files go (default dist, or dist/PRESET)
+#   IPK_BINDIR=DIR       where <arch>/sockbox is read from (default as IPK_OUTDIR)
 #   IPK_APPLETS="A B"    applet names instead of asking the binary (`sockbox --list`)
 #
 # Layout as OpenWrt's scripts/ipkg-build writes it: a gzipped tar (not an ar
@@ -18,9 +19,11 @@
 # ipkg-build computes it. data: /usr/bin/sockbox plus a link per listed applet,
 # except netstat, which opkg links as /sbin/netstat from the Alternatives: field
 # (ahead of BusyBox's /bin/netstat in OpenWrt's PATH). No maintainer scripts:
-# opkg itself creates and removes Alternatives links.
+# opkg itself creates and removes Alternatives links. The Description names the
+# applets inside, as the binary lists them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. cross/preset.sh
 
 die() { echo "cross/ipk.sh: ERROR: $*" >&2; exit 1; }
 
@@ -34,8 +37,11 @@ epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 [[ $epoch =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH must be seconds, not '$epoch'"
 maintainer=$(sed -n 's/^PKG_MAINTAINER:=//p' openwrt/sockbox/Makefile)
 [ -n "$maintainer" ] || die "no PKG_MAINTAINER in openwrt/sockbox/Makefile"
-summary=$(awk -F'"' '/^description *=/ { print $2; exit }' Cargo.toml)
-outdir=${IPK_OUTDIR:-dist} bindir=${IPK_BINDIR:-dist}
+config=full
+if [ "${1-}" = --config ]; then config=${2-}; shift 2 || true; fi
+preset_features "$config" >/dev/null || exit 1
+outdir=${IPK_OUTDIR:-$(preset_dir "$config")}
+bindir=${IPK_BINDIR:-$(preset_dir "$config")}
 
 # Rows of cross/targets.tsv, those runnable without qemu first.
 rows() { awk -F'\t' 'NR > 1 && $7 == "yes" && $3 == "-"' cross/targets.tsv; awk -F'\t' 'NR > 1 && $7 == "yes" && $3 != "-"' cross/targets.tsv; }
@@ -68,11 +74,24 @@ if [ -n "${IPK_APPLETS+set}" ]; then
 else
   applets=$(list_applets) || die "no sockbox binary in $bindir runs here (for --list); set IPK_APPLETS"
 fi
-links=()
+links=() names=() alternatives=
 for a in $applets; do
   [[ $a =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] || die "odd applet name '$a' from sockbox --list"
-  [ "$a" = netstat ] || [ "$a" = sockbox ] || links+=("$a")
+  [ "$a" = sockbox ] && continue
+  names+=("$a")
+  if [ "$a" = netstat ]; then alternatives=$ALTERNATIVES; else links+=("$a"); fi
 done
+((${#names[@]})) || die "the binary lists no applets"
+# "netstat, ss-lite and fuser-port", "netstat"
+inside=${names[0]}
+for ((i = 1; i < ${#names[@]}; i++)); do
+  if ((i == ${#names[@]} - 1)); then inside+=" and ${names[i]}"; else inside+=", ${names[i]}"; fi
+done
+summary="Small static multicall binary: $inside from /proc"
+note=" Installs /usr/bin/sockbox and a link per applet."
+[ -z "$alternatives" ] || note="$note netstat is offered as
+ /sbin/netstat through the alternatives mechanism (priority 300), which
+ OpenWrt's PATH puts ahead of BusyBox's /bin/netstat."
 
 umask 022
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -112,17 +131,15 @@ for arch in "${archs[@]}"; do
   cat > "$d/control/control" <<EOF
 Package: sockbox
 Version: $version-$release
-Alternatives: $ALTERNATIVES
-Source: sockbox
+${alternatives:+Alternatives: $alternatives
+}Source: sockbox
 License: MIT
 Section: net
 Maintainer: $maintainer
 Architecture: $arch
 Installed-Size: $installed_size
 Description: $summary
- Installs /usr/bin/sockbox and a link per applet; netstat is offered as
- /sbin/netstat through the alternatives mechanism (priority 300), which
- OpenWrt's PATH puts ahead of BusyBox's /bin/netstat.
+$note
 EOF
   chmod 0644 "$d/control/control"
   tarc "$d/control" . | gzip -n > "$d/pkg/control.tar.gz"

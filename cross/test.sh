@@ -5,29 +5,43 @@
 # fuser-port (tests/fuser.rs, proc-tree tests). Big-endian targets get the
 # big-endian twin of each tree, MIPS targets a twin with MIPS's unix socket
 # type numbers (SOCKBOX_ABI=mips), and must print exactly what the peer printed.
-# Usage: cross/test.sh [ARCH...]   (default: every shipped row of cross/targets.tsv;
-#        a test-only row such as s390x runs from dist/test/ARCH when named)
+# A preset (--config NAME, cross/presets.tsv) runs from dist/NAME/ARCH, through
+# the tests of the applets it holds; the tests read what else it leaves out
+# from the binary itself (tests/common: built_features).
+# Usage: cross/test.sh [--config PRESET] [ARCH...]   (default: the full preset on
+#        every shipped row of cross/targets.tsv; a test-only row such as s390x
+#        runs from dist/test/ARCH when named)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. cross/preset.sh
+
+config=full
+if [ "${1-}" = --config ]; then config=${2-}; shift 2 || true; fi
+features=" $(preset_features "$config") " || exit 2
+has() { [[ $features == *" $1 "* ]]; }
 
 archs=("$@")
 ((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv)
 fail=0
 for arch in "${archs[@]}"; do
   IFS=$'\t' read -r _ triple qemu cpu endian _ ship < <(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a' cross/targets.tsv)
-  bin="$PWD/dist/$arch/sockbox"; [ "$ship" = yes ] || bin="$PWD/dist/test/$arch/sockbox"
-  [ -x "$bin" ] || { echo "cross/test.sh: $bin missing: run cross/dist.sh $arch" >&2; exit 1; }
+  dir=$PWD/$(preset_dir "$config")
+  bin="$dir/$arch/sockbox"; [ "$ship" = yes ] || bin="$dir/test/$arch/sockbox"
+  [ -x "$bin" ] || { echo "cross/test.sh: $bin missing: run cross/dist.sh --config $config $arch" >&2; exit 1; }
   runner=""
   [ "$qemu" = - ] || runner="$qemu -cpu $cpu"
   abi=; case $triple in mips*) abi=mips ;; esac   # MIPS numbers its socket types its own way
+  log=target/cross-test-$config-$arch.log
+  ran=()
   if { export SOCKBOX_BIN="$bin" SOCKBOX_RUNNER="$runner" SOCKBOX_BYTE_ORDER="$endian" SOCKBOX_ABI="$abi"
-       cargo test -q --locked --test fixtures netstat_on_fixture_trees &&
-       cargo test -q --locked --test ss ss_on_fixture_trees &&
-       cargo test -q --locked --test fuser on_a_proc_tree; } > "target/cross-test-$arch.log" 2>&1; then
-    echo "cross/test.sh: $arch ($endian-endian${runner:+, $runner}): netstat, ss-lite and fuser-port fixture outputs equal their peers'"
+       ! has netstat || { cargo test -q --locked --test fixtures netstat_on_fixture_trees && ran+=(netstat); } &&
+       ! has ss-lite || { cargo test -q --locked --test ss ss_on_fixture_trees && ran+=(ss-lite); } &&
+       ! has fuser-port || { cargo test -q --locked --test fuser on_a_proc_tree && ran+=(fuser-port); } &&
+       cargo test -q --locked --test cli -- unknown_and_unbuilt unsupported_options help_goes_to; } > "$log" 2>&1; then
+    echo "cross/test.sh: $config $arch ($endian-endian${runner:+, $runner}): ${ran[*]} fixture outputs equal their peers'; option and applet errors as built"
   else
-    echo "cross/test.sh: $arch FAILED; see target/cross-test-$arch.log" >&2
-    tail -40 "target/cross-test-$arch.log" >&2
+    echo "cross/test.sh: $config $arch FAILED; see $log" >&2
+    tail -40 "$log" >&2
     fail=1
   fi
 done

@@ -10,11 +10,17 @@
 #    cover every applet the binary lists (but netstat, which goes through
 #    ALTERNATIVES); links for applets the binary knows but does not list yet
 #    (not built) are reported, not failed; unknown names fail;
-#  - Build/Prepare (local source) copies a tree that `cargo check --locked` accepts.
-# Usage: openwrt/test.sh        (after cross/dist.sh x86_64; a few seconds)
+#  - Build/Prepare (local source) copies a tree that `cargo check --locked` accepts;
+#  - menuconfig: Package/sockbox/config has an option CONFIG_SOCKBOX_<FEATURE> for
+#    every cargo feature and no other; for each preset of cross/presets.tsv, its
+#    options give exactly its features (RUST_PKG_FEATURES, with
+#    --no-default-features), its links are those of that preset's .ipk, and
+#    ALTERNATIVES is there only with netstat.
+# Usage: openwrt/test.sh        (after cross/dist.sh --all-configs x86_64; a few seconds)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LC_ALL=C
+. cross/preset.sh
 
 fail() { echo "openwrt/test.sh: FAIL: $*" >&2; exit 1; }
 [ -x dist/x86_64/sockbox ] || fail "dist/x86_64/sockbox missing: run cross/dist.sh x86_64"
@@ -48,6 +54,9 @@ RUST_ARCH_DEPENDS:=@STUB_RUST_ARCH_DEPENDS
 define RustBinPackage
 STUB_RUSTBIN:=\$(1)
 endef
+define Build/Compile/Cargo
+cargo install --features "\$(strip \$(RUST_PKG_FEATURES))" \$(2)
+endef
 EOF
 done
 cat > "$top/check.mk" <<'EOF'
@@ -61,6 +70,12 @@ stub-install:
 	$(call Package/sockbox/install,$(DEST))
 stub-prepare:
 	$(call Build/Prepare)
+stub-config:
+	@:$(info $(Package/sockbox/config))
+stub-compile:
+	@:$(info $(call Build/Compile))
+stub-preset:
+	@:$(info features=$(RUST_PKG_FEATURES))$(info alternatives=$(ALTERNATIVES))
 EOF
 # mk DIR TARGET [VAR=VALUE...]: run check.mk on DIR/Makefile
 mk() {
@@ -69,9 +84,16 @@ mk() {
     fail "make on $dir/Makefile failed: $(cat "$tmp/make.err")"
 }
 
+# The menuconfig options of a preset: CONFIG_SOCKBOX_<FEATURE>=y for each feature.
+config_of() {
+  local f
+  for f in $(preset_features "$1"); do f=${f^^}; printf 'CONFIG_SOCKBOX_%s=y\n' "${f//-/_}"; done
+}
+mapfile -t full_config < <(config_of full)
+
 # 1. Variables, includes and calls.
 declare -A v
-mk openwrt/sockbox stub-vars > "$tmp/vars"
+mk openwrt/sockbox stub-vars "${full_config[@]}" > "$tmp/vars"
 while IFS='=' read -r key val; do v[$key]=$val; done < "$tmp/vars"
 want() { [ "${v[$1]-}" = "$2" ] || fail "$1 is '${v[$1]-}', want '$2'${3:+ ($3)}"; }
 want PKG_NAME sockbox
@@ -94,7 +116,7 @@ want STUB_RUSTBIN sockbox "\$(eval \$(call RustBinPackage,sockbox))"
 want STUB_BUILT sockbox "\$(eval \$(call BuildPackage,sockbox))"
 want STUB_RUSTBIN_FIRST sockbox "RustBinPackage before BuildPackage"
 cp openwrt/sockbox/Makefile "$feed/net/sockbox/"
-mk "$feed/net/sockbox" stub-vars > "$tmp/vars.feed"
+mk "$feed/net/sockbox" stub-vars "${full_config[@]}" > "$tmp/vars.feed"
 [ "$(sed -n 's/^STUB_RUST_PACKAGE_MK=//p' "$tmp/vars.feed")" = feed ] ||
   fail "in the packages feed (net/sockbox) the Makefile does not include ../../lang/rust/rust-package.mk"
 
@@ -110,7 +132,7 @@ want ALTERNATIVES "$alt" "the .ipk's Alternatives:"
 # 3. Package/sockbox/install against the .ipk's data.
 mkdir -p "$tmp/install/bin" "$tmp/root"
 cp -p dist/x86_64/sockbox "$tmp/install/bin/"
-mk openwrt/sockbox stub-install DEST="$tmp/root" PKG_INSTALL_DIR="$tmp/install" >/dev/null
+mk openwrt/sockbox stub-install DEST="$tmp/root" PKG_INSTALL_DIR="$tmp/install" "${full_config[@]}" >/dev/null
 files() { (cd "$1" && find . -mindepth 1 ! -type l -printf '%y %m %p\n' | sort); }
 links() { (cd "$1/usr/bin" && find . -type l -printf '%f\n' | sort); }
 [ "$(files "$tmp/root")" = "$(files "$tmp/ipkx/data")" ] ||
@@ -145,6 +167,41 @@ if command -v cargo >/dev/null; then
     fail "cargo check of the Build/Prepare tree failed: $(tail -n 20 "$tmp/cargo.err")"
 fi
 
+# 5. menuconfig: an option per cargo feature, and each preset's options map to
+# its features, its links and its ALTERNATIVES.
+features=$(awk '/^\[/ { sec = $0; next } sec == "[features]" && /^[a-z][a-z0-9-]* *=/ { sub(/ *=.*/, ""); if ($0 != "default") print }' Cargo.toml | sort)
+options=$(mk openwrt/sockbox stub-config | sed -n 's/^[[:space:]]*config SOCKBOX_//p' | sort)
+want_options=$(for f in $features; do f=${f^^}; echo "${f//-/_}"; done | sort)
+[ "$options" = "$want_options" ] ||
+  fail "Package/sockbox/config options ($(echo $options)) are not one per cargo feature ($(echo $want_options))"
+compile=$(mk openwrt/sockbox stub-compile "${full_config[@]}")
+[[ $compile == *"--no-default-features"* ]] || fail "Build/Compile does not pass --no-default-features: $compile"
+checked=
+for preset in $(preset_names); do
+  mapfile -t cfg < <(config_of "$preset")
+  out=$(mk openwrt/sockbox stub-preset "${cfg[@]}")
+  got=$(sed -n 's/^features=//p' <<<"$out" | tr ' ' '\n' | sort | tr '\n' ' ')
+  want=$(preset_features "$preset" | tr ' ' '\n' | sort | tr '\n' ' ')
+  [ "$got" = "$want" ] || fail "preset $preset: menuconfig gives features '$got', cross/presets.tsv '$want'"
+  alt=$(sed -n 's/^alternatives=//p' <<<"$out")
+  case " $want " in
+    *" netstat "*) [ "$alt" = "${v[ALTERNATIVES]}" ] || fail "preset $preset: ALTERNATIVES '$alt'" ;;
+    *) [ -z "$alt" ] || fail "preset $preset has no netstat but ALTERNATIVES '$alt'" ;;
+  esac
+  bin=$(preset_dir "$preset")/x86_64/sockbox
+  [ -x "$bin" ] || fail "$bin missing: run cross/dist.sh --all-configs x86_64"
+  rm -rf "$tmp/p" && mkdir -p "$tmp/p/install/bin" "$tmp/p/root" "$tmp/p/ipkx/data"
+  cp -p "$bin" "$tmp/p/install/bin/"
+  mk openwrt/sockbox stub-install DEST="$tmp/p/root" PKG_INSTALL_DIR="$tmp/p/install" "${cfg[@]}" >/dev/null
+  IPK_BINDIR=$(preset_dir "$preset") IPK_OUTDIR=$tmp/p/ipk bash cross/ipk.sh x86_64 >/dev/null
+  tar -xzf "$tmp"/p/ipk/sockbox_*_x86_64.ipk -C "$tmp/p/ipkx"
+  tar -xzf "$tmp/p/ipkx/data.tar.gz" -C "$tmp/p/ipkx/data"
+  [ "$(links "$tmp/p/root" | tr '\n' ' ')" = "$(links "$tmp/p/ipkx/data" | tr '\n' ' ')" ] ||
+    fail "preset $preset: Makefile links '$(links "$tmp/p/root" | tr '\n' ' ')', its .ipk '$(links "$tmp/p/ipkx/data" | tr '\n' ' ')'"
+  checked+="$preset "
+done
+
+echo "ok  menuconfig: CONFIG_SOCKBOX_{$(echo $options | tr ' ' ',')} = the cargo features; presets ${checked% } map to their features, links and ALTERNATIVES"
 echo "ok  openwrt/sockbox/Makefile: sockbox ${v[PKG_VERSION]}-${v[PKG_RELEASE]}, ALTERNATIVES ${v[ALTERNATIVES]}"
 echo "ok  install = x86_64 .ipk data: /usr/bin/sockbox + links: $(tr '\n' ' ' < "$tmp/ipk.links")(.ipk), $(tr '\n' ' ' < "$tmp/mk.links")(Makefile)"
 [ -z "$pending" ] || echo "note: Makefile links ${pending% }: applets sockbox knows but does not list (not built) yet"
