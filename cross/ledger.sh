@@ -2,7 +2,8 @@
 # The size ledger: what each applet and feature group costs on one target, as
 # the difference between the full build and the full build without it (an
 # applet takes the groups that need it along: netstat takes route), and each
-# preset's size. Prints the Markdown table kept in docs/PERFORMANCE.md.
+# preset's size, as two Markdown tables: the figures of docs/PERFORMANCE.md's
+# ledger and preset tables (which carry the same numbers in fewer columns).
 # Usage: cross/ledger.sh [ARCH]     (default mips_24kc; builds into target/ledger/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

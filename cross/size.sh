@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bytes of each preset's binary on each shipped target against its ceiling in
 # cross/budget.tsv, one line each: PRESET TARGET BYTES CEILING ok|OVER; then the
-# .ipk sizes of the full preset. Exits 1 if a binary is over its ceiling or, for
-# an explicit PRESET or ARCH, was not built.
+# .ipk sizes of the full preset. Exits 1 if a binary is over its ceiling or
+# was not built (run cross/dist.sh --all-configs first).
 # Usage: cross/size.sh [--config PRESET] [ARCH...]
 #        (default: every preset of cross/presets.tsv on every shipped target)
 # cross/budget.tsv: PRESET, openwrt_arch (or * for any) and max_bytes; a row for
@@ -17,16 +17,15 @@ ceiling_of() {  # PRESET ARCH
     NR > 1 && !/^#/ && $1 == p && $2 == "*" { any = $3 } END { print (exact != "" ? exact : any) }' cross/budget.tsv
 }
 
-explicit=0 configs=()
+configs=()
 if [ "${1-}" = --config ]; then
   [ -n "${2-}" ] || die "--config needs a preset name"
   preset_features "$2" >/dev/null || exit 2
-  configs=("$2"); explicit=1; shift 2
+  configs=("$2"); shift 2
 else
   mapfile -t configs < <(preset_names)
 fi
 archs=("$@")
-((${#archs[@]})) && explicit=1
 ((${#archs[@]})) || mapfile -t archs < <(awk -F'\t' 'NR > 1 && $7 == "yes" { print $1 }' cross/targets.tsv)
 
 fail=0 missing=0

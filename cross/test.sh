@@ -33,10 +33,11 @@ for arch in "${archs[@]}"; do
   abi=; case $triple in mips*) abi=mips ;; esac   # MIPS numbers its socket types its own way
   log=target/cross-test-$config-$arch.log
   ran=()
+  # Each applet's step is grouped: a failing step fails the whole chain.
   if { export SOCKBOX_BIN="$bin" SOCKBOX_RUNNER="$runner" SOCKBOX_BYTE_ORDER="$endian" SOCKBOX_ABI="$abi"
-       ! has netstat || { cargo test -q --locked --test fixtures netstat_on_fixture_trees && ran+=(netstat); } &&
-       ! has ss-lite || { cargo test -q --locked --test ss ss_on_fixture_trees && ran+=(ss-lite); } &&
-       ! has fuser-port || { cargo test -q --locked --test fuser on_a_proc_tree && ran+=(fuser-port); } &&
+       { ! has netstat || { cargo test -q --locked --test fixtures netstat_on_fixture_trees && ran+=(netstat); }; } &&
+       { ! has ss-lite || { cargo test -q --locked --test ss ss_on_fixture_trees && ran+=(ss-lite); }; } &&
+       { ! has fuser-port || { cargo test -q --locked --test fuser on_a_proc_tree && ran+=(fuser-port); }; } &&
        cargo test -q --locked --test cli -- unknown_and_unbuilt unsupported_options help_goes_to; } > "$log" 2>&1; then
     echo "cross/test.sh: $config $arch ($endian-endian${runner:+, $runner}): ${ran[*]} fixture outputs equal their peers'; option and applet errors as built"
   else

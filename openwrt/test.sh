@@ -57,6 +57,7 @@ endef
 define Build/Compile/Cargo
 cargo install --features "\$(strip \$(RUST_PKG_FEATURES))" \$(2)
 endef
+Build/Compile=\$(call Build/Compile/Cargo)
 EOF
 done
 cat > "$top/check.mk" <<'EOF'
@@ -75,7 +76,7 @@ stub-config:
 stub-compile:
 	@:$(info $(call Build/Compile))
 stub-preset:
-	@:$(info features=$(RUST_PKG_FEATURES))$(info alternatives=$(ALTERNATIVES))
+	@:$(info features=$(RUST_PKG_FEATURES))$(info alternatives=$(ALTERNATIVES))$(info compile=$(call Build/Compile))
 EOF
 # mk DIR TARGET [VAR=VALUE...]: run check.mk on DIR/Makefile
 mk() {
@@ -174,6 +175,20 @@ options=$(mk openwrt/sockbox stub-config | sed -n 's/^[[:space:]]*config SOCKBOX
 want_options=$(for f in $features; do f=${f^^}; echo "${f//-/_}"; done | sort)
 [ "$options" = "$want_options" ] ||
   fail "Package/sockbox/config options ($(echo $options)) are not one per cargo feature ($(echo $want_options))"
+mk openwrt/sockbox stub-config > "$tmp/config.in"
+[ "$(grep -v '^[[:space:]]*$' "$tmp/config.in" | head -n1 | tr -d '[:space:]')" = ifPACKAGE_sockbox ] &&
+  [ "$(grep -v '^[[:space:]]*$' "$tmp/config.in" | tail -n1 | tr -d '[:space:]')" = endif ] ||
+  fail "Package/sockbox/config is not wrapped in 'if PACKAGE_sockbox' ... 'endif'"
+# A feature that needs another (Cargo.toml: route = ["netstat"]) depends on its option.
+while read -r feat deps; do
+  for d in $deps; do
+    o=${feat^^} want=${d^^}
+    awk -v o="config SOCKBOX_${o//-/_}" -v w="depends on SOCKBOX_${want//-/_}" \
+      '$0 ~ /config SOCKBOX_/ { inside = ($0 ~ o"$") } inside && index($0, w) { found = 1 } END { exit !found }' "$tmp/config.in" ||
+      fail "CONFIG_SOCKBOX_${o//-/_} lacks 'depends on SOCKBOX_${want//-/_}' (Cargo.toml: $feat needs $d)"
+  done
+done < <(awk '/^\[/ { sec = $0; next } sec == "[features]" && /^[a-z][a-z0-9-]* *= *\[/ && !/^default/ {
+    name = $1; gsub(/.*\[|\].*|"|,/, " "); print name, $0 }' Cargo.toml)
 compile=$(mk openwrt/sockbox stub-compile "${full_config[@]}")
 [[ $compile == *"--no-default-features"* ]] || fail "Build/Compile does not pass --no-default-features: $compile"
 checked=
@@ -200,6 +215,12 @@ for preset in $(preset_names); do
     fail "preset $preset: Makefile links '$(links "$tmp/p/root" | tr '\n' ' ')', its .ipk '$(links "$tmp/p/ipkx/data" | tr '\n' ' ')'"
   checked+="$preset "
 done
+# Without netstat: no /sbin/netstat alternative; without any applet: no build.
+out=$(mk openwrt/sockbox stub-preset CONFIG_SOCKBOX_SS_LITE=y CONFIG_SOCKBOX_RESOLVER=y)
+[ "$(sed -n 's/^alternatives=//p' <<<"$out")" = "" ] || fail "ALTERNATIVES without netstat: $out"
+[ "$(sed -n 's/^features=//p' <<<"$out")" = "ss-lite resolver" ] || fail "ss-lite + resolver gives: $out"
+out=$(mk openwrt/sockbox stub-preset CONFIG_SOCKBOX_RESOLVER=y)
+[[ $out == *"sockbox: no applet selected"*"false"* ]] || fail "a build without applets is not refused: $out"
 
 echo "ok  menuconfig: CONFIG_SOCKBOX_{$(echo $options | tr ' ' ',')} = the cargo features; presets ${checked% } map to their features, links and ALTERNATIVES"
 echo "ok  openwrt/sockbox/Makefile: sockbox ${v[PKG_VERSION]}-${v[PKG_RELEASE]}, ALTERNATIVES ${v[ALTERNATIVES]}"

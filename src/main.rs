@@ -134,6 +134,7 @@ fn usage(o: &mut Out) {
         o.str(" ").str(f);
     }
     o.nl();
+    applets::left_out_line(o);
 }
 
 /// The type (`S_IF*`), device and inode of the file at the NUL-terminated
@@ -222,4 +223,3 @@ fn install(args: &[OsString]) -> u8 {
     }
     status
 }
-

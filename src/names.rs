@@ -310,9 +310,12 @@ mod tests {
         assert_eq!(Hosts::default().lookup(&Ip::V4([127, 0, 0, 1])), b"127.0.0.1");
     }
 
+    #[cfg(feature = "resolver")]
     const SERVICES: &[u8] = b"# comment\nssh\t\t22/tcp\t\t\t\t# SSH\ndomain\t\t53/tcp\ndomain\t\t53/udp\nhttp 80/tcp www\nwww-dup 80/tcp\nbad 99999/tcp\nnoslash 12\nsctp-only 9/sctp\nrawsvc 1/raw\n";
+    #[cfg(feature = "resolver")]
     const PROTOCOLS: &[u8] = b"ip\t0\tIP\nicmp\t1\tICMP\t\t# internet control message protocol\ntcp 6 TCP\nipv6-icmp 58 IPv6-ICMP\n";
 
+    #[cfg(feature = "resolver")]
     fn svc() -> Services {
         let mut s = Services::default();
         s.parse(SERVICES, PROTOCOLS);

@@ -71,7 +71,18 @@ fn unknown_and_unbuilt_applets_fail_cleanly() {
         assert!(o.stdout.is_empty());
     }
     let help = sockbox(&["--help"], &[]).text();
-    assert_eq!(help.contains("ss-lite"), built("ss-lite"), "--help names only the applets built in: {help}");
+    let applets = help.lines().find_map(|l| l.strip_prefix("Applets:")).unwrap_or("");
+    assert_eq!(applets.contains("ss-lite"), built("ss-lite"), "--help names only the applets built in: {help}");
+    // Built with + Left out = every feature in Cargo.toml.
+    let left: Vec<String> = help.lines().find_map(|l| l.strip_prefix("Left out:")).unwrap_or("").split_whitespace().map(String::from).collect();
+    let mut said: Vec<String> = built_features().into_iter().chain(left.iter().cloned()).collect();
+    said.sort();
+    let toml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let sec = &toml[toml.find("[features]").unwrap()..];
+    let sec = &sec[..sec[1..].find("\n[").map_or(sec.len(), |i| i + 1)];
+    let mut all: Vec<String> = sec.lines().filter_map(|l| l.split_once(" = ")).map(|(k, _)| k.trim().to_string()).filter(|k| k != "default").collect();
+    all.sort();
+    assert_eq!(said, all, "--help's Built with and Left out cover Cargo.toml's features: {help}");
     if built("netstat") && !built("route") {
         left_out += 1;
         for opt in ["-r", "--route", "-nr"] {

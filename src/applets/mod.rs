@@ -73,6 +73,22 @@ static LEFT_OUT: &[(&str, &str)] = &[
     ("fuser", "fuser-port"),
 ];
 
+/// Every cargo feature there is, built or not (Cargo.toml's [features];
+/// tests/cli.rs checks the two agree).
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "ss-lite", "fuser-port", "resolver"];
+
+/// For `sockbox --help`: `Left out: route resolver`, the features this
+/// build lacks (no line in a full build).
+pub fn left_out_line(o: &mut Out) {
+    let mut first = true;
+    for f in ALL_FEATURES.iter().filter(|f| !FEATURES.contains(f)) {
+        o.str(if std::mem::take(&mut first) { "Left out:" } else { "" }).str(" ").str(f);
+    }
+    if !first {
+        o.nl();
+    }
+}
+
 /// An applet of ours that this build leaves out, by name: its feature.
 pub fn left_out(name: &[u8]) -> Option<&'static str> {
     LEFT_OUT.iter().find(|(a, _)| a.as_bytes() == name).map(|(_, f)| *f)
