@@ -213,6 +213,10 @@ for preset in $(preset_names); do
   tar -xzf "$tmp/p/ipkx/data.tar.gz" -C "$tmp/p/ipkx/data"
   [ "$(links "$tmp/p/root" | tr '\n' ' ')" = "$(links "$tmp/p/ipkx/data" | tr '\n' ' ')" ] ||
     fail "preset $preset: Makefile links '$(links "$tmp/p/root" | tr '\n' ' ')', its .ipk '$(links "$tmp/p/ipkx/data" | tr '\n' ' ')'"
+  desc=$(tar -xzOf "$tmp/p/ipkx/control.tar.gz" ./control | sed -n 's/^Description: //p')
+  for a in $(tr ' ' '\n' <<<"$want" | grep -x -e netstat -e ss-lite -e fuser-port); do
+    [[ $desc == *"$a"* ]] || fail "preset $preset: the .ipk's Description '$desc' does not name $a"
+  done
   checked+="$preset "
 done
 # Without netstat: no /sbin/netstat alternative; without any applet: no build.
