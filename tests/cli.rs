@@ -154,7 +154,7 @@ fn install_makes_links_that_dispatch() {
 #[test]
 fn unsupported_options_say_so() {
     let dir = applet_dir("unsupported");
-    for (opt, name) in [("-i", "-i (--interfaces)"), ("-s", "-s (--statistics)"), ("-o", "-o (--timers)"), ("-c", "-c (--continuous)"), ("-g", "-g (--groups)"), ("-M", "-M (--masquerade)"), ("--timers", "-o (--timers)")] {
+    for (opt, name) in [("-i", "-i (--interfaces)"), ("-s", "-s (--statistics)"), ("-c", "-c (--continuous)"), ("-g", "-g (--groups)"), ("-M", "-M (--masquerade)"), ("--stat", "-s (--statistics)")] {
         let o = run(&dir.join("netstat"), &[opt], None, &[]);
         assert_eq!(o.code, Some(1), "{opt}");
         assert_eq!(o.err(), format!("netstat: {name} is not supported yet\n"));

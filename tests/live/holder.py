@@ -72,6 +72,11 @@ def full(d):
     tcp_pair(socket.AF_INET, "127.0.0.1", l4)
     tcp_pair(socket.AF_INET6, "::1", l6lo)
     tcp_pair(socket.AF_INET, "127.0.0.1", l6any)  # v4-mapped on the v6 side
+    # A keepalive timer for netstat -o (it ticks: the tests hide only its seconds).
+    k = keep(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+    k.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    k.connect(("127.0.0.1", l4.getsockname()[1]))
+    keep(l4.accept()[0])
     u4 = dgram(socket.AF_INET, 0, ("127.0.0.1", 53 if root else 0))
     dgram(socket.AF_INET, 0, ("127.0.0.1", 0), u4.getsockname())
     dgram(socket.AF_INET, 0, ("0.0.0.0", 0))

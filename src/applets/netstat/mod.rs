@@ -52,7 +52,7 @@ pub const SPECS: &[Opt] = &[
     unsupported(b'C', "cache"),
     ignored(b'v', "verbose"),
     ignored(b'd', "debug"),
-    unsupported(b'o', "timers"),
+    flag(b'o', "timers"),
     unsupported(b'c', "continuous"),
     unsupported(b'i', "interfaces"),
     unsupported(b's', "statistics"),
@@ -96,6 +96,7 @@ pub struct Args {
     /// `-e` counted: `-ee` is 2.
     pub extend: u8,
     pub programs: bool,
+    pub timers: bool,
     pub wide: bool,
     /// The mode asked for (`-r`), if any.
     pub mode: Option<Mode>,
@@ -137,6 +138,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             "numeric-users" => &mut a.numeric_users,
             "symbolic" => &mut a.symbolic,
             "programs" => &mut a.programs,
+            "timers" => &mut a.timers,
             "wide" => &mut a.wide,
             "version" => &mut a.version,
             "usage" => &mut a.usage,
@@ -156,6 +158,8 @@ pub struct Cfg {
     listening: bool,
     extend: u8,
     programs: bool,
+    /// `-o`: the Timer column.
+    timers: bool,
     wide: bool,
     num_hosts: bool,
     num_ports: bool,
@@ -233,6 +237,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         listening: a.listening,
         extend: a.extend,
         programs: a.programs,
+        timers: a.timers,
         wide: a.wide,
         // Without the resolver built in, host names are numbers, as with -n.
         num_hosts: a.numeric || a.numeric_hosts || !crate::applets::RESOLVER,
@@ -284,7 +289,8 @@ fn usage(o: &mut Out) {
          \x20       --numeric-users          don't resolve user names\n\
          \x20       -N, --symbolic           resolve hardware names\n\
          \x20       -e, --extend             display other/more information\n\
-         \x20       -p, --programs           display PID/Program name for sockets\n\n\
+         \x20       -p, --programs           display PID/Program name for sockets\n\
+         \x20       -o, --timers             display timers\n\n\
          \x20       -l, --listening          display listening server sockets\n\
          \x20       -a, --all                display all sockets (default: connected)\n\
          \x20       -F, --fib                display Forwarding Information Base (default)\n\n\

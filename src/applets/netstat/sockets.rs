@@ -33,6 +33,9 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg) -> Result<(), Failure>
         if c.programs {
             o.str(" PID/Program name    ");
         }
+        if c.timers {
+            o.str(" Timer");
+        }
         o.nl();
         for t in Table::ALL {
             let proto = match t.proto {
@@ -167,8 +170,61 @@ fn inet_table(o: &mut Out, root: &ProcRoot, t: Table, c: &Cfg, ctx: &mut Ctx) ->
             o.byte(b' ');
             program(o, ctx.owners.as_ref(), s.inode);
         }
+        if c.timers {
+            o.byte(b' ');
+            timer(o, &s, t.proto == Proto::Tcp);
+        }
         o.nl();
     })
+}
+
+/// The `-o` column as net-tools 2.10 writes it: `off (0.00/RETR/PROBES)`,
+/// or the timer's name and its seconds to go. TCP names its five timers and
+/// counts in the kernel's USER_HZ (net-tools asks sysconf); UDP and raw say
+/// `onN`, always divide by 100, and show no retransmits.
+fn timer(o: &mut Out, s: &inet::InetSock, tcp: bool) {
+    let retr = if tcp { s.retrnsmt } else { 0 };
+    let hz = if tcp { user_hz() } else { 100 };
+    // (name, whether the timer's number follows it)
+    let (name, numbered) = match (s.timer, tcp) {
+        (0, _) => {
+            o.str("off (0.00/").num(retr).byte(b'/').num(s.timeout).byte(b')');
+            return;
+        }
+        (1, true) => ("on", false),
+        (2, true) => ("keepalive", false),
+        (3, true) => ("timewait", false),
+        (4, true) => ("probe", false),
+        (1 | 2, false) => ("on", true),
+        _ => ("unkn-", true),
+    };
+    o.str(name);
+    if numbered {
+        o.num(s.timer as u64);
+    }
+    o.str(" (");
+    seconds(o, s.when, hz);
+    o.byte(b'/').num(retr).byte(b'/').num(s.timeout).byte(b')');
+}
+
+/// `%2.2f` of `ticks / hz`: whole seconds and hundredths, rounded to the
+/// nearest hundredth (exact when hz is 100, as USER_HZ is on Linux).
+fn seconds(o: &mut Out, ticks: u64, hz: u64) {
+    let hz = hz.max(1) as u128;
+    let h = (ticks as u128 * 200 + hz) / (2 * hz);
+    let (whole, frac) = ((h / 100) as u64, (h % 100) as u64);
+    o.num(whole).byte(b'.');
+    if frac < 10 {
+        o.byte(b'0');
+    }
+    o.num(frac);
+}
+
+/// The kernel's clock ticks per second for /proc (USER_HZ).
+fn user_hz() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if n > 0 { n as u64 } else { 100 }
 }
 
 pub fn tcp_state(st: u8) -> &'static str {
