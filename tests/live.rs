@@ -155,6 +155,67 @@ fn netstat_matches_net_tools_on_live_sockets() {
     assert!(failures.is_empty(), "{} of {} comparisons failed:\n{}", failures.len(), (CASES.len() + TIMER_CASES.len()) * 2, failures.join("\n"));
 }
 
+/// `-c`: every round equals net-tools' round, and a long run does not grow.
+#[test]
+fn continuous_rounds_match_net_tools_and_stay_flat() {
+    let _one = AS_NOBODY.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED -c comparison: {why}");
+        return;
+    }
+    let work = scratch("live-c");
+    let _holder = Holder::start(None, "full", work.to_str().unwrap());
+    let dir = applet_dir("live-c-bin");
+    let rounds = |prog: &std::path::Path, args: &[&str], title: &str| -> Vec<String> {
+        let mut a = vec!["2.5", prog.to_str().unwrap()];
+        a.extend_from_slice(args);
+        let out = std::process::Command::new("timeout").args(&a).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.split(title).filter(|r| !r.is_empty()).map(|r| format!("{title}{r}")).collect()
+    };
+    let n = if built("resolver") { vec![] } else { vec!["-n"] };
+    for (args, title) in [(&["-tanpc"][..], "Active Internet"), (&["-xac"], "Active UNIX"), (&["-tulpnc"], "Active Internet"), (&["-rnc"], "Kernel IP routing")] {
+        if args[0].starts_with("-r") && !built("route") {
+            continue;
+        }
+        let theirs: Vec<&str> = n.iter().copied().chain(args.iter().copied()).collect();
+        let want = rounds(std::path::Path::new("netstat"), &theirs, title);
+        let got = rounds(&dir.join("netstat"), args, title);
+        assert!(want.len() >= 2 && got.len() >= 2, "{args:?}: rounds {} and {}", want.len(), got.len());
+        for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+            assert!(w == g, "{args:?} round {i}:\n{}", diff(w.as_bytes(), g.as_bytes()));
+        }
+    }
+    // Memory: the peak after 2 rounds and after 6 are the same, to a page or two.
+    let mut child = std::process::Command::new(dir.join("netstat")).args(["-tuanpc"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let pid = child.id();
+    let hwm = || -> u64 {
+        let st = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        st.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").parse().unwrap()
+    };
+    use std::io::Read;
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = 0;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut text = Vec::new();
+    let mut marks = Vec::new();
+    while marks.len() < 2 {
+        let k = out.read(&mut buf).unwrap();
+        assert!(k > 0, "netstat -c ended");
+        text.extend_from_slice(&buf[..k]);
+        let rounds = String::from_utf8_lossy(&text).matches("Active Internet").count();
+        if rounds > seen {
+            seen = rounds;
+            if seen == 2 || seen == 6 {
+                marks.push(hwm());
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(marks[1] <= marks[0] + 8, "VmHWM grew from {} kB after 2 rounds to {} kB after 6", marks[0], marks[1]);
+}
+
 /// More sockets than the owner map holds inline: every one still has its
 /// owner, and the listing equals net-tools'.
 #[test]

@@ -53,7 +53,7 @@ pub const SPECS: &[Opt] = &[
     ignored(b'v', "verbose"),
     ignored(b'd', "debug"),
     flag(b'o', "timers"),
-    unsupported(b'c', "continuous"),
+    flag(b'c', "continuous"),
     unsupported(b'i', "interfaces"),
     unsupported(b's', "statistics"),
     unsupported(b'g', "groups"),
@@ -100,6 +100,10 @@ pub struct Args {
     pub wide: bool,
     /// The mode asked for (`-r`), if any.
     pub mode: Option<Mode>,
+    /// How many times a mode option was given: net-tools takes one
+    /// (`-rr` is a usage error there, as here).
+    pub modes: u8,
+    pub continuous: bool,
     pub version: bool,
     pub usage: bool,
     pub help: bool,
@@ -121,6 +125,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             }
             _ if MODES.iter().any(|m| m.0 == name) => {
                 a.mode = a.mode.or(MODES.iter().find(|m| m.0 == name).map(|m| m.1));
+                a.modes = a.modes.saturating_add(1);
                 continue;
             }
             "all" => &mut a.all,
@@ -139,6 +144,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             "symbolic" => &mut a.symbolic,
             "programs" => &mut a.programs,
             "timers" => &mut a.timers,
+            "continuous" => &mut a.continuous,
             "wide" => &mut a.wide,
             "version" => &mut a.version,
             "usage" => &mut a.usage,
@@ -228,7 +234,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         crate::applets::version_line(&mut o, applet);
         return o.finish(applet);
     }
-    if a.usage {
+    if a.usage || a.modes > 1 {
         usage(&mut Out::stderr());
         return EXIT_USAGE;
     }
@@ -255,7 +261,15 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     };
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     if let Some(mode) = a.mode {
-        return mode(applet, &root, &c);
+        // `-c`: the mode again every second, until it fails or we are
+        // stopped (SIGINT, a closed pipe: both end us quietly).
+        loop {
+            let status = mode(applet, &root, &c);
+            if status != 0 || !a.continuous {
+                return status;
+            }
+            pause();
+        }
     }
     let protos = c.tcp || c.udp || c.udplite || c.raw;
     if (c.inet || c.inet6) && !protos {
@@ -266,13 +280,32 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     }
     c.arg = c.tcp || c.udp || c.udplite || c.raw || c.unx;
     let mut o = Out::stdout();
-    match sockets::list(&mut o, &root, &c) {
-        Ok(()) => o.finish(applet),
-        Err((path, e)) => {
+    loop {
+        // Each round looks owners and names up afresh, as net-tools clears
+        // its cache between rounds; what a round allocated is freed and
+        // reused by the next, so memory stays flat however long it runs.
+        let mut ctx = sockets::Ctx::default();
+        if let Err((path, e)) = sockets::list(&mut o, &root, &c, &mut ctx) {
             let _ = o.flush();
             error_line(applet, &[&path, b": ", io_error_text(&e)]);
-            1
+            return 1;
         }
+        if !a.continuous {
+            return o.finish(applet);
+        }
+        if o.flush().is_err() {
+            return o.finish(applet);
+        }
+        pause();
+    }
+}
+
+/// `-c`: a second between rounds, as net-tools sleeps.
+fn pause() {
+    // SAFETY: sleep has no preconditions; an early wake-up (a signal we
+    // survive) only starts the next round sooner.
+    unsafe {
+        libc::sleep(1);
     }
 }
 
@@ -290,7 +323,8 @@ fn usage(o: &mut Out) {
          \x20       -N, --symbolic           resolve hardware names\n\
          \x20       -e, --extend             display other/more information\n\
          \x20       -p, --programs           display PID/Program name for sockets\n\
-         \x20       -o, --timers             display timers\n\n\
+         \x20       -o, --timers             display timers\n\
+         \x20       -c, --continuous         continuous listing\n\n\
          \x20       -l, --listening          display listening server sockets\n\
          \x20       -a, --all                display all sockets (default: connected)\n\
          \x20       -F, --fib                display Forwarding Information Base (default)\n\n\

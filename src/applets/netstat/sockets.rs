@@ -14,17 +14,16 @@ pub(super) type Failure = (Vec<u8>, io::Error);
 
 /// Everything the row formatters look names up in.
 #[derive(Default)]
-struct Ctx {
+pub(super) struct Ctx {
     services: Services,
     hosts: Hosts,
     users: Users,
     owners: Option<Owners>,
 }
 
-pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg) -> Result<(), Failure> {
-    let mut ctx = Ctx::default();
+pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<(), Failure> {
     if !c.arg || c.tcp || c.udp || c.udplite || c.raw {
-        load_owners(root, c, &mut ctx);
+        load_owners(root, c, ctx);
         title(o, "Active Internet connections ", c);
         o.str("Proto Recv-Q Send-Q Local Address           Foreign Address         State      ");
         if c.extend > 0 {
@@ -46,13 +45,13 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg) -> Result<(), Failure>
             };
             let fam = if t.v6 { c.inet6 } else { c.inet };
             if !c.arg || (proto && fam) {
-                inet_table(o, root, t, c, &mut ctx)?;
+                inet_table(o, root, t, c, ctx)?;
             }
         }
     }
     if !c.arg || c.unx {
-        load_owners(root, c, &mut ctx);
-        unix_table(o, root, c, &mut ctx)?;
+        load_owners(root, c, ctx);
+        unix_table(o, root, c, ctx)?;
     }
     Ok(())
 }
