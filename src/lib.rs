@@ -12,4 +12,6 @@ pub mod resolv;
 pub mod spill;
 pub mod applets;
 pub mod cli;
+#[cfg(feature = "install")]
+pub mod install;
 pub mod names;

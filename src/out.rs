@@ -115,6 +115,11 @@ impl Out {
 
     /// Write out what is buffered. Errors other than EPIPE (which kills us
     /// through SIGPIPE before we see it) are returned to the caller, once.
+    /// What is buffered and not yet written (for tests of renderers).
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
     pub fn flush(&mut self) -> io::Result<()> {
         if self.failed != 0 {
             self.len = 0;

@@ -51,11 +51,16 @@ pub static FEATURES: &[&str] = &[
     "fuser-port",
     #[cfg(feature = "resolver")]
     "resolver",
+    #[cfg(feature = "install")]
+    "install",
 ];
 
 /// Whether reverse name lookups are built in; without them names print
 /// as numbers, as with `-n`.
 pub const RESOLVER: bool = cfg!(feature = "resolver");
+
+/// Whether `sockbox --install` is built in.
+pub const INSTALL: bool = cfg!(feature = "install");
 
 /// The applets (and their other names) this build leaves out, with the
 /// feature that would bring each: empty in a full build, so it costs
@@ -75,7 +80,7 @@ static LEFT_OUT: &[(&str, &str)] = &[
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];
 /// tests/cli.rs checks the two agree).
-pub static ALL_FEATURES: &[&str] = &["netstat", "route", "ss-lite", "fuser-port", "resolver"];
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "ss-lite", "fuser-port", "resolver", "install"];
 
 /// For `sockbox --help`: `Left out: route resolver`, the features this
 /// build lacks (no line in a full build).

@@ -51,6 +51,12 @@ impl Table {
     }
 }
 
+/// Clock ticks per second of the timer field (`tm->when`): the kernel's
+/// USER_HZ, an ABI constant that is 100 on every architecture Rust targets
+/// (only alpha and ia64 used 1024); net-tools asks `sysconf(_SC_CLK_TCK)`,
+/// which on musl is this same constant.
+pub const USER_HZ: u64 = 100;
+
 /// TCP states as the kernel numbers them (`include/net/tcp_states.h`).
 pub mod state {
     pub const ESTABLISHED: u8 = 1;
@@ -156,6 +162,12 @@ mod tests {
             Line::Sock(s) => s,
             other => panic!("not a socket: {other:?}"),
         }
+    }
+
+    #[test]
+    fn user_hz_is_the_c_library_s() {
+        // SAFETY: sysconf has no preconditions.
+        assert_eq!(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }, USER_HZ as libc::c_long);
     }
 
     #[test]

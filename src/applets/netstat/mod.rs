@@ -300,12 +300,14 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     }
 }
 
-/// `-c`: a second between rounds, as net-tools sleeps.
+/// `-c`: a second between rounds, as net-tools sleeps: `poll` with no fds,
+/// already in the binary for stdout, where `sleep` would bring musl's
+/// clock_nanosleep.
 fn pause() {
-    // SAFETY: sleep has no preconditions; an early wake-up (a signal we
-    // survive) only starts the next round sooner.
+    // SAFETY: no fds to read; an early wake-up (a signal we survive) only
+    // starts the next round sooner.
     unsafe {
-        libc::sleep(1);
+        libc::poll(std::ptr::null_mut(), 0, 1000);
     }
 }
 

@@ -183,7 +183,7 @@ fn inet_table(o: &mut Out, root: &ProcRoot, t: Table, c: &Cfg, ctx: &mut Ctx) ->
 /// `onN`, always divide by 100, and show no retransmits.
 fn timer(o: &mut Out, s: &inet::InetSock, tcp: bool) {
     let retr = if tcp { s.retrnsmt } else { 0 };
-    let hz = if tcp { user_hz() } else { 100 };
+    let hz = if tcp { inet::USER_HZ } else { 100 };
     // (name, whether the timer's number follows it)
     let (name, numbered) = match (s.timer, tcp) {
         (0, _) => {
@@ -207,23 +207,19 @@ fn timer(o: &mut Out, s: &inet::InetSock, tcp: bool) {
 }
 
 /// `%2.2f` of `ticks / hz`: whole seconds and hundredths, rounded to the
-/// nearest hundredth (exact when hz is 100, as USER_HZ is on Linux).
+/// nearest hundredth (exact when hz is 100, as USER_HZ is).
 fn seconds(o: &mut Out, ticks: u64, hz: u64) {
-    let hz = hz.max(1) as u128;
-    let h = (ticks as u128 * 200 + hz) / (2 * hz);
-    let (whole, frac) = ((h / 100) as u64, (h % 100) as u64);
+    let hz = hz.max(1);
+    let (mut whole, rem) = (ticks / hz, ticks % hz);
+    let mut frac = (rem * 200 + hz) / (2 * hz);
+    if frac >= 100 {
+        (whole, frac) = (whole + 1, frac - 100);
+    }
     o.num(whole).byte(b'.');
     if frac < 10 {
         o.byte(b'0');
     }
     o.num(frac);
-}
-
-/// The kernel's clock ticks per second for /proc (USER_HZ).
-fn user_hz() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let n = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if n > 0 { n as u64 } else { 100 }
 }
 
 pub fn tcp_state(st: u8) -> &'static str {
@@ -364,6 +360,15 @@ fn unix_table(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_as_printf_2_2f() {
+        for (ticks, hz, want) in [(0, 100, "0.00"), (7, 100, "0.07"), (1249, 100, "12.49"), (719872, 100, "7198.72"), (1, 3, "0.33"), (2, 3, "0.67"), (u32::MAX as u64, 100, "42949672.95"), (199, 200, "1.00")] {
+            let mut o = Out::new(-1);
+            seconds(&mut o, ticks, hz);
+            assert_eq!(String::from_utf8_lossy(o.pending()), want, "{ticks}/{hz}");
+        }
+    }
 
     #[test]
     fn states() {
