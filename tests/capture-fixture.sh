@@ -4,7 +4,7 @@
 #   tests/capture-fixture.sh NAME            capture this system as it is now
 #   tests/capture-fixture.sh --scene NAME    (root) capture a reproducible scene:
 #        a private network namespace with the sockets of tests/live/holder.py
-#        (as root and as nobody) and a few routes
+#        (as root and as nobody) and the routes of tests/live/netns-scene.sh
 #
 # Writes tests/fixtures/NAME/proc/ (net/* files, and PID/cmdline, PID/comm,
 # PID/fd/N -> socket:[INODE] for every process holding a captured socket) and
@@ -19,16 +19,7 @@ if [ "${1:-}" = "--scene" ]; then
     [ "$(id -u)" = 0 ] || { echo "capture-fixture: --scene needs root" >&2; exit 1; }
     exec unshare -n bash -c '
         set -euo pipefail
-        ip link set lo up
-        ip link add sbx0 type veth peer name sbx1
-        ip addr add 192.0.2.1/24 dev sbx0
-        ip link set sbx0 up; ip link set sbx1 up
-        ip route add default via 192.0.2.254 dev sbx0
-        ip route add unreachable 0.0.0.0/1
-        ip route add unreachable 128.0.0.0/1
-        ip route add 198.51.100.0/24 via 192.0.2.253 dev sbx0 metric 7
-        ip route add prohibit 203.0.113.0/24
-        ip route add 192.0.2.77 via 192.0.2.254 dev sbx0
+        sh "$1/live/netns-scene.sh"
         d=$(mktemp -d /tmp/sockbox-scene.XXXXXX); chmod 755 "$d"
         mkdir "$d/user"; chmod 777 "$d/user"
         exec 3> >(/usr/bin/python3 "$1/live/holder.py" full "$d" > "$d/root.ready")
@@ -44,7 +35,7 @@ out="$here/fixtures/$name"
 rm -rf "$out"
 mkdir -p "$out/proc/net" "$out/expected"
 
-for f in tcp tcp6 udp udp6 udplite udplite6 raw raw6 unix route; do
+for f in tcp tcp6 udp udp6 udplite udplite6 raw raw6 unix route ipv6_route rt_cache; do
     [ -e "/proc/net/$f" ] && cat "/proc/net/$f" > "$out/proc/net/$f"
 done
 
@@ -70,6 +61,7 @@ rm -f "$inodes"
 # net-tools' answers, at the same moment.
 while IFS= read -r args; do
     case $args in ''|'#'*) continue ;; esac
+    args=${args#\[*\] }   # `[feature ...] ARGS`: the tag is for the test, not net-tools
     slug=$(printf '%s' "${args#-}" | tr ' /' '_%')
     # shellcheck disable=SC2086
     netstat $args > "$out/expected/$slug.out" 2>/dev/null || true

@@ -169,9 +169,18 @@ fn unsupported_options_say_so() {
         assert!(o.stdout.is_empty());
     }
     if built("route") {
-        let o = run(&dir.join("netstat"), &["-r", "-6"], None, &[]);
-        assert_eq!(o.code, Some(1));
-        assert!(o.err().contains("inet6"), "{}", o.err());
+        // A proc tree without IPv6: the table's file named, nothing printed.
+        let d = tree("no-ipv6", &[("route", String::new())]);
+        let o = run(&dir.join("netstat"), &["-rn", "-6"], None, &[("HOST_PROC", d.to_str().unwrap())]);
+        assert_eq!((o.code, o.err()), (Some(1), format!("netstat: {}/net/ipv6_route: No such file or directory\n", d.display())));
+        assert!(o.stdout.is_empty());
+        let o = run(&dir.join("netstat"), &["-rnC"], None, &[("HOST_PROC", d.to_str().unwrap())]);
+        assert_eq!((o.code, o.err()), (Some(1), format!("netstat: {}/net/rt_cache: No such file or directory\n", d.display())));
+        // An old kernel's cache entries are not invented, nor lost silently.
+        let d = tree("old-cache", &[("rt_cache", "Iface\tDestination\tGateway \tFlags\t\tRefCnt\tUse\tMetric\tSource\t\tMTU\tWindow\tIRTT\tTOS\tHHRef\tHHUptod\tSpecDst\neth0\t0100007F\t00000000\t80000000\t0\t1\t0\t0100007F\t1500\t0\t0\t00\t-1\t0\t0100007F\n".to_string())]);
+        let o = run(&dir.join("netstat"), &["-rnC"], None, &[("HOST_PROC", d.to_str().unwrap())]);
+        assert_eq!((o.code, o.err().as_str()), (Some(0), "netstat: 1 routing cache entries (a kernel before 3.6) are not shown\n"));
+        assert_eq!(o.text(), "Kernel IP routing cache\nSource          Destination     Gateway         Flags   MSS Window  irtt Iface\n");
     }
     let o = run(&dir.join("netstat"), &["-A", "ipx"], None, &[]);
     assert_eq!((o.code, o.err().as_str()), (Some(1), "netstat: address family `ipx' is not supported by sockbox\n"));

@@ -56,6 +56,21 @@ const CASES: &[&[&str]] = &[
     &["-rnee"],
     &["-rN"],
     &["-rA", "unix"],
+    &["-r", "-6"],
+    &["-rn", "-6"],
+    &["-rne", "--inet6"],
+    &["-rnee", "-A", "inet6"],
+    &["-rn", "-A", "inet6,inet"],
+    &["-rn", "-4", "-6"],
+    &["-rn", "-A", "inet,unix"],
+    &["-rC"],
+    &["-rnC", "-6"],
+    &["-rnCF", "-6"],
+    &["-rnFC"],
+    &["-rCee"],
+    &["-rneee"],
+    &["-rr"],
+    &["-rn", "-A", "ash"],
     &["-A", "bogus"],
     &["-tz"],
     &["-A"],
@@ -268,7 +283,7 @@ fn names_from_dns_match_net_tools() {
     let _dns = Holder::script(
         None,
         "dnsfake.py",
-        &["two.sockbox.test=127.0.0.2", "lo6.sockbox.test=::1", "gw.sockbox.test=192.0.2.254", "a-rather-long-host-name.sockbox.test=127.0.0.4"],
+        &["two.sockbox.test=127.0.0.2", "lo6.sockbox.test=::1", "gw.sockbox.test=192.0.2.254", "gw6.sockbox.test=2001:db8::fe", "a-rather-long-host-name.sockbox.test=127.0.0.4"],
     );
     let dir = applet_dir("dns-bin");
     let dead = work.join("dead.conf");
@@ -283,7 +298,7 @@ fn names_from_dns_match_net_tools() {
     let wrap = |prog: &str, args: &[&str]| wrap_with(&conf, prog, args);
     let ours = dir.join("netstat");
     let mut failures = Vec::new();
-    for args in [&["-ta"][..], &["-tae"], &["-taW"], &["-tap"], &["-r"], &["-re"], &["-ta", "--numeric-ports"]] {
+    for args in [&["-ta"][..], &["-tae"], &["-taW"], &["-tap"], &["-r"], &["-re"], &["-r", "-6"], &["-r", "-4", "-6"], &["-ta", "--numeric-ports"]] {
         let want = wrap("netstat", args);
         let got = wrap(ours.to_str().unwrap(), args);
         if want != got {
@@ -294,6 +309,8 @@ fn names_from_dns_match_net_tools() {
     for name in ["two.sockbox.test", "lo6.sockbox.test", "127.0.0.3", "a-rather-long-h"] {
         assert!(sample.contains(name), "{name} missing from:\n{sample}");
     }
+    let routes6 = String::from_utf8_lossy(&wrap(ours.to_str().unwrap(), &["-r", "-6"]).0).into_owned();
+    assert!(routes6.contains("gw6.sockbox.test"), "IPv6 gateway not named:\n{routes6}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // A name server that refuses (nothing on its port 53, like a stopped
     // dnsmasq) fails every lookup at once, as glibc's does: no 5 s x 2 wait

@@ -7,6 +7,7 @@ pub mod fd;
 pub mod inet;
 pub mod lines;
 pub mod route;
+pub mod route6;
 pub mod unix;
 
 use std::fs::File;

@@ -131,7 +131,9 @@ pub fn is_root() -> bool {
 }
 
 /// Move the calling thread into a new network namespace with loopback up,
-/// a veth pair and a few routes. Children spawned from this thread inherit
+/// a veth pair and a few routes, IPv4 and IPv6 (no generated link-local
+/// addresses and no duplicate address detection, so nothing changes while
+/// a test compares). Children spawned from this thread inherit
 /// it, so every socket they see is one the test made, and reverse lookups
 /// fail at once instead of reaching a name server: the two unreachable
 /// halves of the address space shadow the default route, so a DNS query
@@ -144,20 +146,8 @@ pub fn private_netns() -> Result<(), String> {
     if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
         return Err(format!("unshare(CLONE_NEWNET): {}", std::io::Error::last_os_error()));
     }
-    let script = "set -e
-        ip link set lo up
-        ip link add sbx0 type veth peer name sbx1
-        ip addr add 192.0.2.1/24 dev sbx0
-        ip link set sbx0 up
-        ip link set sbx1 up
-        ip route add default via 192.0.2.254 dev sbx0
-        ip route add unreachable 0.0.0.0/1
-        ip route add unreachable 128.0.0.0/1
-        ip route add 198.51.100.0/24 via 192.0.2.253 dev sbx0 metric 7
-        ip route add prohibit 203.0.113.0/24
-        ip route add 169.254.0.0/16 dev sbx0
-        ip route add 192.0.2.77 via 192.0.2.254 dev sbx0";
-    let st = Command::new("sh").args(["-c", script]).status().map_err(|e| e.to_string())?;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/live/netns-scene.sh");
+    let st = Command::new("sh").arg(script).status().map_err(|e| e.to_string())?;
     if !st.success() {
         return Err("network namespace setup failed".into());
     }

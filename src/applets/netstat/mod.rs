@@ -48,8 +48,8 @@ pub const SPECS: &[Opt] = &[
     flag(b'p', "programs"),
     flag(b'W', "wide"),
     gated(cfg!(feature = "route"), flag(b'r', "route"), "route"),
-    ignored(b'F', "fib"),
-    unsupported(b'C', "cache"),
+    flag(b'F', "fib"),
+    flag(b'C', "cache"),
     ignored(b'v', "verbose"),
     ignored(b'd', "debug"),
     flag(b'o', "timers"),
@@ -77,17 +77,19 @@ pub const SPECS: &[Opt] = &[
 /// rules combine them.
 #[derive(Default)]
 pub struct Args {
-    /// `-A`: address family lists, in order.
+    /// Address families in the order given: each `-A` list, and `inet`,
+    /// `inet6` or `unix` for `-4`, `-6`, `-x` and their long forms (net-tools
+    /// lists `-r`'s tables in this order).
     pub protocol: Vec<String>,
+    /// `-F`, `-C`: the routing table (FIB), the routing cache.
+    pub fib: bool,
+    pub cache: bool,
     pub all: bool,
     pub listening: bool,
     pub tcp: bool,
     pub udp: bool,
     pub udplite: bool,
     pub raw: bool,
-    pub unix: bool,
-    pub inet: bool,
-    pub inet6: bool,
     pub numeric: bool,
     pub numeric_hosts: bool,
     pub numeric_ports: bool,
@@ -130,13 +132,16 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             }
             "all" => &mut a.all,
             "listening" => &mut a.listening,
+            "unix" | "inet" | "inet6" => {
+                a.protocol.push(name.to_string());
+                continue;
+            }
+            "fib" => &mut a.fib,
+            "cache" => &mut a.cache,
             "tcp" => &mut a.tcp,
             "udp" => &mut a.udp,
             "udplite" => &mut a.udplite,
             "raw" => &mut a.raw,
-            "unix" => &mut a.unix,
-            "inet" => &mut a.inet,
-            "inet6" => &mut a.inet6,
             "numeric" => &mut a.numeric,
             "numeric-hosts" => &mut a.numeric_hosts,
             "numeric-ports" => &mut a.numeric_ports,
@@ -157,9 +162,27 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
     Ok(a)
 }
 
+/// An address family as `-r` takes it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Fam {
+    Inet,
+    Inet6,
+    /// One net-tools knows but has no routes for here: its name.
+    NoRoutes(&'static str),
+}
+
+/// net-tools keeps the family list in 256 bytes (`inet,inet6,...`): what
+/// does not fit is dropped with a notice.
+const FAMILY_LIST_MAX: usize = 255;
+
 /// What to show, after net-tools' rules for combining the options.
-#[derive(Default, Clone, Copy)]
+#[derive(Default)]
 pub struct Cfg {
+    /// The families of `-r`, in the order given (empty: inet).
+    fams: heapless::Vec<Fam, 128>,
+    /// `-F`, `-C` (neither: `-F`).
+    fib: bool,
+    cache: bool,
     all: bool,
     listening: bool,
     extend: u8,
@@ -202,14 +225,27 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     // -A is judged first: net-tools does so while reading its options, so
     // `-A bogus --help` is an error there, as here.
     let (mut fam_inet, mut fam_inet6, mut fam_unix) = (false, false, false);
+    let mut fams: heapless::Vec<Fam, 128> = heapless::Vec::new();
+    let mut fams_len = 0;
     for list in &a.protocol {
         for fam in list.split(',') {
-            match fam {
-                "inet" | "ip" | "tcpip" => fam_inet = true,
-                "inet6" | "ip6" => fam_inet6 = true,
-                "unix" => fam_unix = true,
+            let f = match fam {
+                "inet" | "ip" | "tcpip" => {
+                    fam_inet = true;
+                    Fam::Inet
+                }
+                "inet6" | "ip6" => {
+                    fam_inet6 = true;
+                    Fam::Inet6
+                }
+                "unix" => {
+                    fam_unix = true;
+                    Fam::NoRoutes("unix")
+                }
                 // Accepted by net-tools without effect on a listing.
-                "ddp" | "appletalk" | "econet" | "ash" => {}
+                "ddp" | "appletalk" => Fam::NoRoutes("ddp"),
+                "econet" => Fam::NoRoutes("ec"),
+                "ash" => Fam::NoRoutes("ash"),
                 "ax25" | "x25" | "ipx" | "netrom" | "rose" | "bluetooth" => {
                     error_line(applet, &[b"address family `", fam.as_bytes(), b"' is not supported by sockbox"]);
                     return 1;
@@ -219,7 +255,18 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                     e.str("Unknown address family `").str(fam).str("'.\n");
                     return 1;
                 }
+            };
+            let len = match f {
+                Fam::Inet => 4,
+                Fam::Inet6 => 5,
+                Fam::NoRoutes(n) => n.len(),
+            };
+            if fams_len + (fams_len > 0) as usize + len > FAMILY_LIST_MAX || fams.push(f).is_err() {
+                let mut e = Out::stderr();
+                e.str("Too much address family arguments.\n");
+                break;
             }
+            fams_len += (fams_len > 0) as usize + len;
         }
     }
     if a.version {
@@ -239,6 +286,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return EXIT_USAGE;
     }
     let mut c = Cfg {
+        fams,
+        fib: a.fib || !a.cache,
+        cache: a.cache,
         all: a.all,
         listening: a.listening,
         extend: a.extend,
@@ -254,9 +304,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         udp: a.udp,
         udplite: a.udplite,
         raw: a.raw,
-        unx: a.unix || fam_unix,
-        inet: a.inet || fam_inet,
-        inet6: a.inet6 || fam_inet6,
+        unx: fam_unix,
+        inet: fam_inet,
+        inet6: fam_inet6,
         arg: false,
     };
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
@@ -313,8 +363,8 @@ fn pause() {
 
 fn usage(o: &mut Out) {
     o.str(
-        "usage: netstat [-vWeenNF] [<Af>] -r         netstat {-V|--version|-h|--help}\n\
-         \x20      netstat [-vWnNael] [<Socket> ...]\n\n\
+        "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n\
+         \x20      netstat [-vWnNcaeol] [<Socket> ...]\n\n\
          \x20       -r, --route              display routing table\n\
          \x20       -v, --verbose            be verbose\n\
          \x20       -W, --wide               don't truncate IP addresses\n\
@@ -329,7 +379,8 @@ fn usage(o: &mut Out) {
          \x20       -c, --continuous         continuous listing\n\n\
          \x20       -l, --listening          display listening server sockets\n\
          \x20       -a, --all                display all sockets (default: connected)\n\
-         \x20       -F, --fib                display Forwarding Information Base (default)\n\n\
+         \x20       -F, --fib                display Forwarding Information Base (default)\n\
+         \x20       -C, --cache              display routing cache instead of FIB\n\n\
          \x20 <Socket>={-t|--tcp} {-u|--udp} {-U|--udplite} {-w|--raw} {-x|--unix}\n\
          \x20 <AF>=Use '-6|-4' or '-A <af>' or '--<af>'; default: inet\n\
          \x20 List of possible address families: inet (DARPA Internet) inet6 (IPv6) unix (UNIX domain)\n",

@@ -1,25 +1,22 @@
-//! `netstat -r`: the IPv4 routing table from /proc/net/route (feature
-//! "route").
+//! `netstat -r` (feature "route"): the IPv4 routing table and cache from
+//! /proc/net/route and rt_cache, the IPv6 table from /proc/net/ipv6_route.
 
-use super::{Cfg, EXIT_USAGE};
+use super::{Cfg, EXIT_USAGE, Fam};
 use crate::addr::{Endian, Ip};
 use crate::names::{self, Hosts, Networks};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::lines::Lines;
-use crate::proc::{ProcRoot, route};
+use crate::proc::{ProcRoot, route, route6};
 use std::io;
 
-/// `-r`: the table, in the layout `-e` picks.
+/// Where a table could not be read: the path as shown, and why.
+type Failure = (Vec<u8>, io::Error);
+
+/// `-r`: for each family in the order given (inet when none), the routing
+/// table (`-F`, the default) and the routing cache (`-C`), as net-tools 2.10
+/// prints them. A family without routes ends the listing with net-tools'
+/// words and exit 3; a table that cannot be read, with its path, exit 1.
 pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
-    if c.unx && !(c.inet || c.inet6) {
-        let mut e = Out::stderr();
-        e.str("No routing for address family `unix'.\n");
-        return EXIT_USAGE;
-    }
-    if c.inet6 {
-        error_line(applet, &[b"-r for inet6 (/proc/net/ipv6_route) is not supported yet"]);
-        return 1;
-    }
     // net-tools maps the -e count to a layout: none 2, -e 1, -ee 3, -eee title only.
     let exp = c.extend as u32 + 1;
     let ext = match exp {
@@ -27,37 +24,59 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
         2 => 1,
         n => n & 3,
     };
-    let mut lines = match root.open_net("route") {
-        Ok(Some(f)) => Lines::<_>::new(f),
-        Ok(None) => {
-            error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&io::Error::from_raw_os_error(libc::ENOENT))]);
-            return 1;
-        }
-        Err(e) => {
-            error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&e)]);
-            return 1;
-        }
-    };
+    let numeric = c.num_hosts || c.symbolic;
     let mut o = Out::stdout();
+    let fams: &[Fam] = if c.fams.is_empty() { &[Fam::Inet] } else { &c.fams };
+    for &fam in fams {
+        let done = match fam {
+            Fam::NoRoutes(name) => {
+                let _ = o.flush();
+                let mut e = Out::stderr();
+                e.str("No routing for address family `").str(name).str("'.\n");
+                return EXIT_USAGE;
+            }
+            Fam::Inet => fib4(&mut o, root, c.fib, ext, numeric).and_then(|()| cache4(&mut o, root, c.cache, ext)),
+            Fam::Inet6 => fib6(&mut o, root, c.fib, false, numeric).and_then(|()| fib6(&mut o, root, c.cache, true, numeric)),
+        };
+        if let Err((path, e)) = done {
+            let _ = o.flush();
+            error_line(applet, &[&path, b": ", io_error_text(&e)]);
+            return 1;
+        }
+    }
+    o.finish(applet)
+}
+
+/// Open `net/NAME`, missing or not: both are failures here.
+fn open(root: &ProcRoot, name: &str) -> Result<Lines<std::fs::File>, Failure> {
+    let path = || root.display([b"net/".as_slice(), name.as_bytes()].concat().as_slice());
+    match root.open_net(name) {
+        Ok(Some(f)) => Ok(Lines::new(f)),
+        Ok(None) => Err((path(), io::Error::from_raw_os_error(libc::ENOENT))),
+        Err(e) => Err((path(), e)),
+    }
+}
+
+/// The IPv4 routing table (`/proc/net/route`).
+fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Result<(), Failure> {
+    if !on {
+        return Ok(());
+    }
+    let mut lines = open(root, "route")?;
     o.str("Kernel IP routing table\n");
     match ext {
         1 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"),
         2 => o.str("Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n"),
         3 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt\n"),
-        _ => return 0,
+        _ => return Ok(()),
     };
-    let numeric = c.num_hosts || c.symbolic;
     let mut hosts = Hosts::default();
     let mut nets = Networks::default();
     loop {
         let line = match lines.next_line() {
             Ok(Some(l)) => l,
-            Ok(None) => break,
-            Err(e) => {
-                drop(o);
-                error_line(applet, &[&root.display(b"net/route"), b": ", io_error_text(&e)]);
-                return 1;
-            }
+            Ok(None) => return Ok(()),
+            Err(e) => return Err((root.display(b"net/route"), e)),
         };
         let r = match route::parse_line(line, Endian::NATIVE) {
             route::Line::Route(r) => r,
@@ -111,7 +130,116 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
             }
         }
     }
-    o.finish(applet)
+}
+
+/// The IPv4 routing cache (`/proc/net/rt_cache`): its title and header.
+/// Kernels since 3.6 keep no cache and list no entries; an older kernel's
+/// entries are not shown, and said so.
+fn cache4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failure> {
+    if !on {
+        return Ok(());
+    }
+    let mut entries = 0u64;
+    let mut lines = open(root, "rt_cache")?;
+    o.str("Kernel IP routing cache\n");
+    match ext {
+        1 => o.str("Source          Destination     Gateway         Flags Metric Ref    Use Iface\n"),
+        2 => o.str("Source          Destination     Gateway         Flags   MSS Window  irtt Iface\n"),
+        3 => o.str("Source          Destination     Gateway         Flags Metric Ref    Use Iface    MSS   Window irtt  TOS HHRef HHUptod     SpecDst\n"),
+        _ => o,
+    };
+    let mut first = true;
+    loop {
+        match lines.next_line() {
+            Ok(Some(l)) => entries += (!std::mem::take(&mut first) && !crate::proc::lines::fields(l).next().is_none()) as u64,
+            Ok(None) => break,
+            Err(e) => return Err((root.display(b"net/rt_cache"), e)),
+        }
+    }
+    if entries > 0 {
+        let mut e = Out::stderr();
+        e.str("netstat: ").num(entries).str(" routing cache entries (a kernel before 3.6) are not shown\n");
+    }
+    Ok(())
+}
+
+/// The IPv6 routing table (`/proc/net/ipv6_route`), or with `cache` its
+/// cached routes (RTF_CACHE) alone, as net-tools does when there is no
+/// neighbour cache file.
+fn fib6(o: &mut Out, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> Result<(), Failure> {
+    if !on {
+        return Ok(());
+    }
+    // Read before the title, so that a missing file prints nothing.
+    let mut lines = open(root, "ipv6_route")?;
+    o.str(if cache { "Kernel IPv6 routing cache\n" } else { "Kernel IPv6 routing table\n" });
+    o.str("Destination                    Next Hop                   Flag Met Ref  Use If\n");
+    let mut hosts = Hosts::default();
+    loop {
+        let line = match lines.next_line() {
+            Ok(Some(l)) => l,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err((root.display(b"net/ipv6_route"), e)),
+        };
+        let Some(r) = route6::parse_line(line) else { continue };
+        if (r.flags & route6::RTF_CACHE != 0) != cache {
+            continue;
+        }
+        let mut dest = name6(&r.dest, numeric, &mut hosts);
+        dest.push(b'/');
+        dest.extend_from_slice(itoa::Buffer::new().format(r.prefix_len).as_bytes());
+        o.left(&dest, 30).byte(b' ');
+        o.left(&name6(&r.next_hop, numeric, &mut hosts), 26).byte(b' ');
+        o.left(&route6_flags(r.flags), 4).byte(b' ');
+        o.left(&signed(r.metric), 3).byte(b' ').left(&signed(r.refcnt), 1).byte(b' ');
+        o.right(&signed(r.use_), 6).byte(b' ').bytes(r.iface).nl();
+    }
+}
+
+/// An IPv6 address as net-tools names it in routes: the number with `-n`,
+/// `[::]` for the unspecified address, else the resolver's name.
+fn name6(a: &[u8; 16], numeric: bool, hosts: &mut Hosts) -> Vec<u8> {
+    let ip = Ip::V6(*a);
+    if numeric {
+        names::numeric(&ip)
+    } else if *a == [0; 16] {
+        b"[::]".to_vec()
+    } else {
+        hosts.lookup(&ip).to_vec()
+    }
+}
+
+/// `%d` of a `%08x` word, as net-tools reads it into an int.
+fn signed(v: u32) -> heapless::Vec<u8, 11> {
+    let mut s = heapless::Vec::new();
+    if (v as i32) < 0 {
+        let _ = s.push(b'-');
+    }
+    let _ = s.extend_from_slice(itoa::Buffer::new().format((v as i32).unsigned_abs()).as_bytes());
+    s
+}
+
+fn route6_flags(f: u32) -> heapless::Vec<u8, 12> {
+    let mut s = heapless::Vec::new();
+    for (bit, c) in [
+        (route6::RTF_UP, b'U'),
+        (route6::RTF_REJECT, b'!'),
+        (route6::RTF_GATEWAY, b'G'),
+        (route6::RTF_HOST, b'H'),
+        (route6::RTF_DEFAULT, b'D'),
+        (route6::RTF_ADDRCONF, b'A'),
+        (route6::RTF_CACHE, b'C'),
+        (route6::RTF_ALLONLINK, b'a'),
+        (route6::RTF_EXPIRES, b'e'),
+        (route6::RTF_MODIFIED, b'm'),
+        (route6::RTF_NONEXTHOP, b'n'),
+        (route6::RTF_FLOW, b'f'),
+    ] {
+        if f & bit != 0 {
+            let _ = s.push(c);
+        }
+    }
+    s
 }
 
 fn cut15(s: &[u8], out: &mut [u8; 15]) -> usize {
