@@ -15,7 +15,7 @@ pub enum Endian {
 impl Endian {
     pub const NATIVE: Endian = if cfg!(target_endian = "big") { Endian::Big } else { Endian::Little };
 
-    fn word_bytes(self, w: u32) -> [u8; 4] {
+    pub fn word_bytes(self, w: u32) -> [u8; 4] {
         match self {
             Endian::Little => w.to_le_bytes(),
             Endian::Big => w.to_be_bytes(),

@@ -35,7 +35,7 @@ out="$here/fixtures/$name"
 rm -rf "$out"
 mkdir -p "$out/proc/net" "$out/expected"
 
-for f in tcp tcp6 udp udp6 udplite udplite6 raw raw6 unix route ipv6_route rt_cache; do
+for f in tcp tcp6 udp udp6 udplite udplite6 raw raw6 unix route ipv6_route rt_cache igmp igmp6; do
     [ -e "/proc/net/$f" ] && cat "/proc/net/$f" > "$out/proc/net/$f"
 done
 

@@ -83,15 +83,19 @@ fn unknown_and_unbuilt_applets_fail_cleanly() {
     let mut all: Vec<String> = sec.lines().filter_map(|l| l.split_once(" = ")).map(|(k, _)| k.trim().to_string()).filter(|k| k != "default").collect();
     all.sort();
     assert_eq!(said, all, "--help's Built with and Left out cover Cargo.toml's features: {help}");
-    if built("netstat") && !built("route") {
+    for (short, long, feature) in [("-r", "--route", "route"), ("-g", "--groups", "groups")] {
+        if !built("netstat") || built(feature) {
+            continue;
+        }
         left_out += 1;
-        for opt in ["-r", "--route", "-nr"] {
+        let clustered = format!("-n{}", &short[1..]);
+        for opt in [short, long, clustered.as_str()] {
             let o = run(&applet_dir("unbuilt-opt").join("netstat"), &[opt], None, &[]);
-            assert_eq!((o.code, o.err()), (Some(1), "netstat: -r: not built into this sockbox (feature \"route\")\n".to_string()), "{opt}");
+            assert_eq!((o.code, o.err()), (Some(1), format!("netstat: {short}: not built into this sockbox (feature \"{feature}\")\n")), "{opt}");
             assert!(o.stdout.is_empty());
         }
         let h = run(&applet_dir("unbuilt-opt").join("netstat"), &["--help"], None, &[]);
-        assert!(h.text().contains("-r (feature \"route\")"), "netstat --help says what is left out: {}", h.text());
+        assert!(h.text().contains(&format!("{short} (feature \"{feature}\")")), "netstat --help says what is left out: {}", h.text());
     }
     if built("netstat") && !built("resolver") {
         let h = run(&applet_dir("unbuilt-opt").join("netstat"), &["--help"], None, &[]);
@@ -162,7 +166,7 @@ fn install_makes_links_that_dispatch() {
 #[test]
 fn unsupported_options_say_so() {
     let dir = applet_dir("unsupported");
-    for (opt, name) in [("-i", "-i (--interfaces)"), ("-s", "-s (--statistics)"), ("-g", "-g (--groups)"), ("-M", "-M (--masquerade)"), ("--stat", "-s (--statistics)")] {
+    for (opt, name) in [("-i", "-i (--interfaces)"), ("-s", "-s (--statistics)"), ("-M", "-M (--masquerade)"), ("--stat", "-s (--statistics)")] {
         let o = run(&dir.join("netstat"), &[opt], None, &[]);
         assert_eq!(o.code, Some(1), "{opt}");
         assert_eq!(o.err(), format!("netstat: {name} is not supported yet\n"));

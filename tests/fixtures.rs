@@ -71,6 +71,12 @@ fn twin_swaps_only_address_words() {
 }
 
 #[test]
+fn twin_swaps_igmp_group_words_only() {
+    let le = b"Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n1\tlo        :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n";
+    assert_eq!(&swap_address_fields(le, &[0])[..], &b"Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n1\tlo        :     1      V3\n\t\t\t\tE0000001     1 0:00000000\t\t0\n"[..]);
+}
+
+#[test]
 fn mips_twin_swaps_stream_and_dgram() {
     let x86 = b"Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 23456 /run/s\n0000000000000000: 00000002 00000000 00000000 0002 01  7788 /tmp/0001 0002\n0000000000000000: 00000002 00000000 00010000 0005 01 99 @seq\n";
     let mips = mips_unix_types(x86);

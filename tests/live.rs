@@ -71,6 +71,14 @@ const CASES: &[&[&str]] = &[
     &["-rneee"],
     &["-rr"],
     &["-rn", "-A", "ash"],
+    &["-g"],
+    &["-gn"],
+    &["-g", "-6"],
+    &["-gn", "-4"],
+    &["-gt"],
+    &["-4g"],
+    &["-gnx"],
+    &["--groups", "--inet6", "--numeric"],
     &["-A", "bogus"],
     &["-tz"],
     &["-A"],
@@ -157,6 +165,9 @@ fn netstat_matches_net_tools_on_live_sockets() {
             if !built("route") && args.first().is_some_and(|a| a.starts_with("-r")) {
                 continue;
             }
+            if !built("groups") && args.iter().any(|a| a.starts_with("-") && !a.starts_with("--") && a.contains('g') || *a == "--groups") {
+                continue;
+            }
             if let Err(e) = compare(&dir, args, user) {
                 failures.push(e);
             }
@@ -166,6 +177,12 @@ fn netstat_matches_net_tools_on_live_sockets() {
     let all = run(&dir.join("netstat"), &["-anp"], None, &[]).text();
     for want in ["tcp6", "udp6", "udpl", "raw6", "LISTENING", "@sockbox-live", "/python3", "[ ACC ]", "SEQPACKET", "ESTABLISHED"] {
         assert!(all.contains(want), "live scene lacks {want}:\n{all}");
+    }
+    if built("groups") {
+        let groups = run(&dir.join("netstat"), &["-gn"], None, &[]).text();
+        for want in ["239.1.2.3", "ff05::1:3", "sbx-iface-long1 1      224.0.0.1"] {
+            assert!(groups.contains(want), "live scene lacks group {want}:\n{groups}");
+        }
     }
     assert!(failures.is_empty(), "{} of {} comparisons failed:\n{}", failures.len(), (CASES.len() + TIMER_CASES.len()) * 2, failures.join("\n"));
 }

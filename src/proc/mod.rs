@@ -4,6 +4,7 @@
 //! named by `HOST_PROC` (containers, fixture trees in tests).
 
 pub mod fd;
+pub mod igmp;
 pub mod inet;
 pub mod lines;
 pub mod route;

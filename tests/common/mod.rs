@@ -258,6 +258,9 @@ fn twin(src: &Path, dst: &Path, big: bool, mips: bool) {
                 _ if !in_net || !big => &[],
                 "tcp" | "tcp6" | "udp" | "udp6" | "udplite" | "udplite6" | "raw" | "raw6" => &[1, 2],
                 "route" => &[1, 2, 7],
+                // Group lines (they start with a tab) hold the word first;
+                // a device line's first field, its index, is too short to swap.
+                "igmp" => &[0],
                 _ => &[],
             };
             let data = if in_net && mips && name == "unix" { mips_unix_types(&data) } else { data };

@@ -15,6 +15,7 @@ Prints "ready" on stdout when everything is open.
 """
 import os
 import socket
+import struct
 import sys
 
 IPPROTO_UDPLITE = 136
@@ -72,6 +73,14 @@ def full(d):
     tcp_pair(socket.AF_INET, "127.0.0.1", l4)
     tcp_pair(socket.AF_INET6, "::1", l6lo)
     tcp_pair(socket.AF_INET, "127.0.0.1", l6any)  # v4-mapped on the v6 side
+    # Multicast memberships for netstat -g, beside the kernel's own.
+    try:
+        m = keep(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+        m.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton("239.1.2.3") + socket.inet_aton("192.0.2.1"))
+        m6 = keep(socket.socket(socket.AF_INET6, socket.SOCK_DGRAM))
+        m6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, "ff05::1:3") + struct.pack("@I", socket.if_nametoindex("sbx0")))
+    except OSError:
+        pass  # not in the test scene (no sbx0)
     # A keepalive timer for netstat -o (it ticks: the tests hide only its seconds).
     k = keep(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
     k.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)

@@ -11,6 +11,12 @@ ip link set sbx0 addrgenmode none
 ip link set sbx1 addrgenmode none
 ip link set sbx0 up
 ip link set sbx1 up
+# An interface with a name of the full 15 bytes, and one left down.
+ip link add sbx-iface-long1 type veth peer name sbxlong1peer
+ip link set sbx-iface-long1 addrgenmode none
+ip link set sbxlong1peer addrgenmode none
+ip link set sbx-iface-long1 up
+ip link add sbxdown0 type veth peer name sbxdown1
 ip route add default via 192.0.2.254 dev sbx0
 # The two halves of the IPv4 space shadow the default route: a DNS query
 # gets EHOSTUNREACH at once instead of waiting for an ARP reply.

@@ -6,6 +6,8 @@
 //! and picks the mode; each mode is a file: `sockets` (the default
 //! listing), `route` (`-r`, feature "route").
 
+#[cfg(feature = "groups")]
+mod groups;
 #[cfg(feature = "route")]
 mod route;
 mod sockets;
@@ -18,6 +20,15 @@ use std::ffi::OsString;
 /// A mode besides the socket listing: its entry, given the applet's name,
 /// the proc tree and the settings; returns the exit status.
 pub type Mode = fn(&str, &ProcRoot, &Cfg) -> u8;
+
+/// A section of the socket listing: it writes to the listing's output.
+pub type Section = fn(&mut Out, &ProcRoot, &Cfg, &mut crate::names::Hosts) -> Result<(), sockets::Failure>;
+
+/// `-g`'s section, when its feature is built.
+#[cfg(feature = "groups")]
+const GROUPS: Option<Section> = Some(groups::list);
+#[cfg(not(feature = "groups"))]
+const GROUPS: Option<Section> = None;
 
 /// The modes built in, by the canonical name of the option that picks each.
 static MODES: &[(&str, Mode)] = &[
@@ -56,7 +67,7 @@ pub const SPECS: &[Opt] = &[
     flag(b'c', "continuous"),
     unsupported(b'i', "interfaces"),
     unsupported(b's', "statistics"),
-    unsupported(b'g', "groups"),
+    gated(cfg!(feature = "groups"), flag(b'g', "groups"), "groups"),
     unsupported(b'M', "masquerade"),
     unsupported(b'Z', "context"),
     flag(b'V', "version"),
@@ -99,6 +110,7 @@ pub struct Args {
     pub extend: u8,
     pub programs: bool,
     pub timers: bool,
+    pub groups: bool,
     pub wide: bool,
     /// The mode asked for (`-r`), if any.
     pub mode: Option<Mode>,
@@ -149,6 +161,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             "symbolic" => &mut a.symbolic,
             "programs" => &mut a.programs,
             "timers" => &mut a.timers,
+            "groups" => &mut a.groups,
             "continuous" => &mut a.continuous,
             "wide" => &mut a.wide,
             "version" => &mut a.version,
@@ -189,6 +202,8 @@ pub struct Cfg {
     programs: bool,
     /// `-o`: the Timer column.
     timers: bool,
+    /// `-g`: the multicast groups, after the Internet tables.
+    groups: bool,
     wide: bool,
     num_hosts: bool,
     num_ports: bool,
@@ -294,6 +309,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         extend: a.extend,
         programs: a.programs,
         timers: a.timers,
+        groups: a.groups,
         wide: a.wide,
         // Without the resolver built in, host names are numbers, as with -n.
         num_hosts: a.numeric || a.numeric_hosts || !crate::applets::RESOLVER,
@@ -325,10 +341,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if (c.inet || c.inet6) && !protos {
         (c.tcp, c.udp, c.udplite, c.raw) = (true, true, true, true);
     }
-    if protos && !(c.inet || c.inet6) {
+    if (protos || c.groups) && !(c.inet || c.inet6) {
         (c.inet, c.inet6) = (true, true);
     }
-    c.arg = c.tcp || c.udp || c.udplite || c.raw || c.unx;
+    c.arg = c.tcp || c.udp || c.udplite || c.raw || c.unx || c.groups;
     let mut o = Out::stdout();
     loop {
         // Each round looks owners and names up afresh, as net-tools clears
@@ -366,6 +382,7 @@ fn usage(o: &mut Out) {
         "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n\
          \x20      netstat [-vWnNcaeol] [<Socket> ...]\n\n\
          \x20       -r, --route              display routing table\n\
+         \x20       -g, --groups             display multicast group memberships\n\
          \x20       -v, --verbose            be verbose\n\
          \x20       -W, --wide               don't truncate IP addresses\n\
          \x20       -n, --numeric            don't resolve names\n\

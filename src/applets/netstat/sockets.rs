@@ -49,6 +49,9 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Resu
             }
         }
     }
+    if let (true, Some(groups)) = (c.groups, super::GROUPS) {
+        groups(o, root, c, &mut ctx.hosts)?;
+    }
     if !c.arg || c.unx {
         load_owners(root, c, ctx);
         unix_table(o, root, c, ctx)?;
@@ -100,10 +103,11 @@ fn name_path(name: &str) -> String {
     s
 }
 
-/// Walk a file's lines after the header; `f` gets each line.
-fn each_line(root: &ProcRoot, name: &str, mut f: impl FnMut(&[u8])) -> Result<(), Failure> {
+/// Walk a file's lines (after its header line, with `header`); `f` gets
+/// each line. A missing file has no lines.
+pub(super) fn each_line(root: &ProcRoot, name: &str, header: bool, mut f: impl FnMut(&[u8])) -> Result<(), Failure> {
     let Some(mut lines) = open_net(root, name)? else { return Ok(()) };
-    let mut first = true;
+    let mut first = header;
     loop {
         match lines.next_line() {
             Ok(Some(l)) => {
@@ -117,7 +121,7 @@ fn each_line(root: &ProcRoot, name: &str, mut f: impl FnMut(&[u8])) -> Result<()
     }
 }
 
-fn bogus(what: &str) {
+pub(super) fn bogus(what: &str) {
     let mut e = Out::stderr();
     e.str("netstat: warning, got bogus ").str(what).str(" line.\n");
 }
@@ -133,7 +137,7 @@ fn inet_table(o: &mut Out, root: &ProcRoot, t: Table, c: &Cfg, ctx: &mut Ctx) ->
         (Proto::Raw, false) => ("raw", PortList::Raw, "raw"),
         (Proto::Raw, true) => ("raw6", PortList::Raw, "raw"),
     };
-    each_line(root, t.file(), |line| {
+    each_line(root, t.file(), true, |line| {
         let s = match inet::parse_line(line, Endian::NATIVE) {
             inet::Line::Sock(s) => s,
             inet::Line::Header => return,
@@ -305,7 +309,7 @@ fn unix_table(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<()
         o.str(" PID/Program name    ");
     }
     o.str(" Path\n");
-    each_line(root, "unix", |line| {
+    each_line(root, "unix", true, |line| {
         let s = match unix::parse_line(line) {
             unix::Line::Sock(s) => s,
             unix::Line::Header => return,
