@@ -188,14 +188,24 @@ pub enum Fam {
 /// does not fit is dropped with a notice.
 const FAMILY_LIST_MAX: usize = 255;
 
-/// What to show, after net-tools' rules for combining the options.
+/// What `-r` shows: read by `route` only, so unread in a build without it.
 #[derive(Default)]
-pub struct Cfg {
-    /// The families of `-r`, in the order given (empty: inet).
+#[allow(dead_code)]
+pub struct Routes {
+    /// The families, in the order given (empty: inet).
     fams: heapless::Vec<Fam, 128>,
     /// `-F`, `-C` (neither: `-F`).
     fib: bool,
     cache: bool,
+    /// `-N`: numbers, as net-tools treats it for routes.
+    symbolic: bool,
+}
+
+/// What to show, after net-tools' rules for combining the options.
+#[derive(Default)]
+pub struct Cfg {
+    #[allow(dead_code)]
+    routes: Routes,
     all: bool,
     listening: bool,
     extend: u8,
@@ -208,9 +218,6 @@ pub struct Cfg {
     num_hosts: bool,
     num_ports: bool,
     num_users: bool,
-    /// `-N`: read by `route` only, so unread in a build without it.
-    #[allow(dead_code)]
-    symbolic: bool,
     tcp: bool,
     udp: bool,
     udplite: bool,
@@ -301,9 +308,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return EXIT_USAGE;
     }
     let mut c = Cfg {
-        fams,
-        fib: a.fib || !a.cache,
-        cache: a.cache,
+        routes: Routes { fams, fib: a.fib || !a.cache, cache: a.cache, symbolic: a.symbolic },
         all: a.all,
         listening: a.listening,
         extend: a.extend,
@@ -315,7 +320,6 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         num_hosts: a.numeric || a.numeric_hosts || !crate::applets::RESOLVER,
         num_ports: a.numeric || a.numeric_ports,
         num_users: a.numeric || a.numeric_users,
-        symbolic: a.symbolic,
         tcp: a.tcp,
         udp: a.udp,
         udplite: a.udplite,

@@ -24,9 +24,9 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
         2 => 1,
         n => n & 3,
     };
-    let numeric = c.num_hosts || c.symbolic;
+    let numeric = c.num_hosts || c.routes.symbolic;
     let mut o = Out::stdout();
-    let fams: &[Fam] = if c.fams.is_empty() { &[Fam::Inet] } else { &c.fams };
+    let fams: &[Fam] = if c.routes.fams.is_empty() { &[Fam::Inet] } else { &c.routes.fams };
     for &fam in fams {
         let done = match fam {
             Fam::NoRoutes(name) => {
@@ -35,8 +35,8 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
                 e.str("No routing for address family `").str(name).str("'.\n");
                 return EXIT_USAGE;
             }
-            Fam::Inet => fib4(&mut o, root, c.fib, ext, numeric).and_then(|()| cache4(&mut o, root, c.cache, ext)),
-            Fam::Inet6 => fib6(&mut o, root, c.fib, false, numeric).and_then(|()| fib6(&mut o, root, c.cache, true, numeric)),
+            Fam::Inet => fib4(&mut o, root, c.routes.fib, ext, numeric).and_then(|()| cache4(&mut o, root, c.routes.cache, ext)),
+            Fam::Inet6 => fib6(&mut o, root, c.routes.fib, false, numeric).and_then(|()| fib6(&mut o, root, c.routes.cache, true, numeric)),
         };
         if let Err((path, e)) = done {
             let _ = o.flush();
