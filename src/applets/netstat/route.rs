@@ -47,13 +47,28 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     o.finish(applet)
 }
 
+/// `net/NAME` under the proc root, as errors show it.
+fn net_path(root: &ProcRoot, name: &str) -> Vec<u8> {
+    root.display([b"net/".as_slice(), name.as_bytes()].concat().as_slice())
+}
+
 /// Open `net/NAME`, missing or not: both are failures here.
 fn open(root: &ProcRoot, name: &str) -> Result<Lines<std::fs::File>, Failure> {
-    let path = || root.display([b"net/".as_slice(), name.as_bytes()].concat().as_slice());
     match root.open_net(name) {
         Ok(Some(f)) => Ok(Lines::new(f)),
-        Ok(None) => Err((path(), io::Error::from_raw_os_error(libc::ENOENT))),
-        Err(e) => Err((path(), e)),
+        Ok(None) => Err((net_path(root, name), io::Error::from_raw_os_error(libc::ENOENT))),
+        Err(e) => Err((net_path(root, name), e)),
+    }
+}
+
+/// Each line of an opened `net/NAME` to `f`; a read error names the file.
+fn rows(root: &ProcRoot, name: &str, mut lines: Lines<std::fs::File>, mut f: impl FnMut(&[u8])) -> Result<(), Failure> {
+    loop {
+        match lines.next_line() {
+            Ok(Some(l)) => f(l),
+            Ok(None) => return Ok(()),
+            Err(e) => return Err((net_path(root, name), e)),
+        }
     }
 }
 
@@ -62,7 +77,7 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
     if !on {
         return Ok(());
     }
-    let mut lines = open(root, "route")?;
+    let lines = open(root, "route")?;
     o.str("Kernel IP routing table\n");
     match ext {
         1 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"),
@@ -72,18 +87,13 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
     };
     let mut hosts = Hosts::default();
     let mut nets = Networks::default();
-    loop {
-        let line = match lines.next_line() {
-            Ok(Some(l)) => l,
-            Ok(None) => return Ok(()),
-            Err(e) => return Err((root.display(b"net/route"), e)),
-        };
+    rows(root, "route", lines, |line| {
         let r = match route::parse_line(line, Endian::NATIVE) {
             route::Line::Route(r) => r,
-            route::Line::Header | route::Line::Bad => continue,
+            route::Line::Header | route::Line::Bad => return,
         };
         if r.flags & route::RTF_UP == 0 {
-            continue;
+            return;
         }
         let mut dest = [0u8; 15];
         let dl = route_dest(&r, numeric, &mut hosts, &mut nets, &mut dest);
@@ -129,7 +139,7 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
                 o.num_left(r.mtu as u64, 5).byte(b' ').num_left(r.window as u64, 6).byte(b' ').num(r.irtt as u64).nl();
             }
         }
-    }
+    })
 }
 
 /// The IPv4 routing cache (`/proc/net/rt_cache`): its title and header.
@@ -140,7 +150,7 @@ fn cache4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failur
         return Ok(());
     }
     let mut entries = 0u64;
-    let mut lines = open(root, "rt_cache")?;
+    let lines = open(root, "rt_cache")?;
     o.str("Kernel IP routing cache\n");
     match ext {
         1 => o.str("Source          Destination     Gateway         Flags Metric Ref    Use Iface\n"),
@@ -149,13 +159,7 @@ fn cache4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failur
         _ => o,
     };
     let mut first = true;
-    loop {
-        match lines.next_line() {
-            Ok(Some(l)) => entries += (!std::mem::take(&mut first) && !crate::proc::lines::fields(l).next().is_none()) as u64,
-            Ok(None) => break,
-            Err(e) => return Err((root.display(b"net/rt_cache"), e)),
-        }
-    }
+    rows(root, "rt_cache", lines, |l| entries += (!std::mem::take(&mut first) && crate::proc::lines::fields(l).next().is_some()) as u64)?;
     if entries > 0 {
         let mut e = Out::stderr();
         e.str("netstat: ").num(entries).str(" routing cache entries (a kernel before 3.6) are not shown\n");
@@ -171,19 +175,14 @@ fn fib6(o: &mut Out, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> R
         return Ok(());
     }
     // Read before the title, so that a missing file prints nothing.
-    let mut lines = open(root, "ipv6_route")?;
+    let lines = open(root, "ipv6_route")?;
     o.str(if cache { "Kernel IPv6 routing cache\n" } else { "Kernel IPv6 routing table\n" });
     o.str("Destination                    Next Hop                   Flag Met Ref  Use If\n");
     let mut hosts = Hosts::default();
-    loop {
-        let line = match lines.next_line() {
-            Ok(Some(l)) => l,
-            Ok(None) => return Ok(()),
-            Err(e) => return Err((root.display(b"net/ipv6_route"), e)),
-        };
-        let Some(r) = route6::parse_line(line) else { continue };
+    rows(root, "ipv6_route", lines, |line| {
+        let Some(r) = route6::parse_line(line) else { return };
         if (r.flags & route6::RTF_CACHE != 0) != cache {
-            continue;
+            return;
         }
         let mut dest = name6(&r.dest, numeric, &mut hosts);
         dest.push(b'/');
@@ -193,7 +192,7 @@ fn fib6(o: &mut Out, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> R
         o.left(&route6_flags(r.flags), 4).byte(b' ');
         o.left(&signed(r.metric), 3).byte(b' ').left(&signed(r.refcnt), 1).byte(b' ');
         o.right(&signed(r.use_), 6).byte(b' ').bytes(r.iface).nl();
-    }
+    })
 }
 
 /// An IPv6 address as net-tools names it in routes: the number with `-n`,
