@@ -357,3 +357,22 @@ fn hostile_names_and_paths_are_rendered_safely() {
     assert!(o.text().contains("@evil?[2J? 3001") && o.text().contains("((\"x?[31m\",pid=4194301,fd=3))"), "{}", o.text());
     assert!(o.text().contains("((\"dropbear\",pid=4194302,fd=4))"), "{}", o.text());
 }
+
+/// Interface names (anyone's with CAP_NET_ADMIN in a namespace) reach the
+/// terminal as `?` for control bytes, in net-tools' column widths.
+#[test]
+fn hostile_interface_names_in_groups_and_routes() {
+    let d = tree("hostile-ifaces", &[("igmp", "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n1\t\x1b[31mevil\x07n:     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n".to_string()), ("igmp6", "2    \x1b]0;x\x07          ff020000000000000000000000000001     1 0000000C 0\n".to_string()), ("ipv6_route", "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 00000400 00000001 00000000 00000001 \x1b[2J\n".to_string())]);
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let dir = applet_dir("hostile-ifaces-bin");
+    if built("groups") {
+        let o = run(&dir.join("netstat"), &["-gn"], None, &env);
+        assert_eq!(o.code, Some(0), "{}", o.err());
+        assert!(o.text().contains("\n?[31mevil?n     1      224.0.0.1\n") && o.text().contains("\n?]0;x?          1      ff02::1\n"), "{:?}", o.text());
+    }
+    if built("route") {
+        let o = run(&dir.join("netstat"), &["-rn6"], None, &env);
+        assert_eq!(o.code, Some(0), "{}", o.err());
+        assert!(o.text().ends_with(" 0 ?[2J\n"), "{:?}", o.text());
+    }
+}

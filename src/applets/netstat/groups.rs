@@ -45,7 +45,9 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, hosts: &mut Hosts) -> 
 
 /// `%-15s %-6d %s`: the device, the users, the group by name or number.
 fn row(o: &mut Out, device: &[u8], users: i32, group: &Ip, c: &Cfg, hosts: &mut Hosts) {
-    o.left(device, 15).byte(b' ');
+    // Interface names are anyone's with CAP_NET_ADMIN in a namespace:
+    // control bytes show as `?`, the width stays net-tools'.
+    o.safe(device).spaces(15usize.saturating_sub(device.len())).byte(b' ');
     if users < 0 {
         o.byte(b'-');
     }

@@ -120,14 +120,14 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
             }
             (1, false) => {
                 o.num_left(r.metric as u64, 6).byte(b' ').num_left(r.refcnt as u64, 2).byte(b' ');
-                o.num_right(r.use_ as u64, 7).byte(b' ').bytes(r.iface).nl();
+                o.num_right(r.use_ as u64, 7).byte(b' ').safe(r.iface).nl();
             }
             (2, true) => {
                 o.str("    - -          - -\n");
             }
             (2, false) => {
                 o.num_right(r.mtu as u64, 5).byte(b' ').num_left(r.window as u64, 5).byte(b' ');
-                o.num_right(r.irtt as u64, 6).byte(b' ').bytes(r.iface).nl();
+                o.num_right(r.irtt as u64, 6).byte(b' ').safe(r.iface).nl();
             }
             (_, true) => {
                 o.num_left(r.metric as u64, 6).str(" -  ").num_right(r.use_ as u64, 7).str(" -        -     -      -\n");
@@ -135,7 +135,8 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
             (_, false) => {
                 o.num_left(r.metric as u64, 6).byte(b' ').num_left(r.refcnt as u64, 3).byte(b' ');
                 o.num_right(r.use_ as u64, 6).byte(b' ');
-                o.left(&r.iface[..r.iface.len().min(6)], 6).str("   ");
+                let iface = &r.iface[..r.iface.len().min(6)];
+                o.safe(iface).spaces(6 - iface.len()).str("   ");
                 o.num_left(r.mtu as u64, 5).byte(b' ').num_left(r.window as u64, 6).byte(b' ').num(r.irtt as u64).nl();
             }
         }
@@ -191,7 +192,7 @@ fn fib6(o: &mut Out, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> R
         o.left(&name6(&r.next_hop, numeric, &mut hosts), 26).byte(b' ');
         o.left(&route6_flags(r.flags), 4).byte(b' ');
         o.left(&signed(r.metric), 3).byte(b' ').left(&signed(r.refcnt), 1).byte(b' ');
-        o.right(&signed(r.use_), 6).byte(b' ').bytes(r.iface).nl();
+        o.right(&signed(r.use_), 6).byte(b' ').safe(r.iface).nl();
     })
 }
 
