@@ -15,8 +15,9 @@ triple=$(awk -F'\t' -v a="$arch" 'NR > 1 && $1 == a { print $2 }' cross/targets.
 [ -n "$triple" ] || { echo "cross/ledger.sh: ERROR: unknown arch '$arch'" >&2; exit 2; }
 out=target/ledger/$arch
 bytes() { build_sockbox "$triple" "$1" "$out/$2" >&2 && stat -c %s "$out/$2"; }
-# What needs what (Cargo.toml): dropping X drops every feature that needs X.
-needs_netstat="route"
+# What needs what (Cargo.toml): dropping netstat drops every feature that needs it.
+needs_netstat=$(awk '/^\[/ { sec = $0; next } sec == "[features]" && $1 != "default" && /= *\[.*"netstat"/ { printf "%s ", $1 }' Cargo.toml)
+needs_netstat=${needs_netstat% }
 
 full=$(preset_features full)
 all=$(bytes "$full" full)
