@@ -2,6 +2,9 @@
 # Capture a fixture tree from the live system, with net-tools' output beside it.
 #
 #   tests/capture-fixture.sh NAME            capture this system as it is now
+#   tests/capture-fixture.sh --counters NAME (root) capture this system's
+#        protocol counters only (net/snmp, netstat, snmp6, sctp/snmp), for the
+#        `[statistics]` cases
 #   tests/capture-fixture.sh --scene NAME    (root) capture a reproducible scene:
 #        a private network namespace with the sockets of tests/live/holder.py
 #        (as root and as nobody) and the routes of tests/live/netns-scene.sh
@@ -9,7 +12,10 @@
 # Writes tests/fixtures/NAME/proc/ (net/* files, and PID/cmdline, PID/comm,
 # PID/fd/N -> socket:[INODE] for every process holding a captured socket) and
 # tests/fixtures/NAME/expected/CASE.out: what net-tools `netstat` printed for
-# each line of tests/fixtures/cases at the moment of capture. The fixture test
+# each line of tests/fixtures/cases at the moment of capture (for the
+# `[statistics]` cases: on the captured counter files themselves, bound over
+# /proc in a private mount namespace, so no counter ticks in between; that
+# needs root). The fixture test
 # (tests/fixtures.rs) runs sockbox with HOST_PROC on the tree and compares.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,15 +36,21 @@ if [ "${1:-}" = "--scene" ]; then
     ' capture "$here" "$name"
 fi
 
-name=${1:?usage: $0 [--scene] NAME}
+counters_only=
+if [ "${1:-}" = "--counters" ]; then counters_only=1; shift; fi
+name=${1:?usage: $0 [--scene|--counters] NAME}
 out="$here/fixtures/$name"
 rm -rf "$out"
-mkdir -p "$out/proc/net" "$out/expected"
+mkdir -p "$out/proc/net/sctp" "$out/expected"
 
-for f in tcp tcp6 udp udp6 udplite udplite6 raw raw6 unix route ipv6_route rt_cache igmp igmp6; do
+tables="tcp tcp6 udp udp6 udplite udplite6 raw raw6 unix route ipv6_route rt_cache igmp igmp6"
+[ -n "$counters_only" ] && tables=
+for f in $tables snmp netstat snmp6 sctp/snmp; do
     [ -e "/proc/net/$f" ] && cat "/proc/net/$f" > "$out/proc/net/$f"
 done
+rmdir "$out/proc/net/sctp" 2>/dev/null || true
 
+if [ -z "$counters_only" ]; then
 # Inodes of every captured socket, then the processes holding them.
 inodes=$(mktemp)
 awk 'FNR > 1 { print $10 }' "$out"/proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6} 2>/dev/null > "$inodes" || true
@@ -57,13 +69,24 @@ for p in /proc/[0-9]*; do
     done
 done
 rm -f "$inodes"
+fi
 
 # net-tools' answers, at the same moment.
 while IFS= read -r args; do
     case $args in ''|'#'*) continue ;; esac
+    tag=
+    case $args in \[*\]*) tag=${args%%\]*}; tag=${tag#\[} ;; esac
     args=${args#\[*\] }   # `[feature ...] ARGS`: the tag is for the test, not net-tools
     slug=$(printf '%s' "${args#-}" | tr ' /' '_%')
-    # shellcheck disable=SC2086
-    netstat $args > "$out/expected/$slug.out" 2>/dev/null || true
+    case " $tag " in
+    *" statistics "*)
+        # shellcheck disable=SC2086
+        unshare -m sh -c 'mount --bind "$1" /proc && shift && exec netstat "$@"' sh "$out/proc" $args \
+            > "$out/expected/$slug.out" 2>/dev/null || true ;;
+    *)
+        [ -n "$counters_only" ] && continue
+        # shellcheck disable=SC2086
+        netstat $args > "$out/expected/$slug.out" 2>/dev/null || true ;;
+    esac
 done < "$here/fixtures/cases"
 echo "captured $(find "$out/proc" -type l | wc -l) socket links and $(ls "$out/expected" | wc -l) outputs into $out"

@@ -47,6 +47,8 @@ pub static FEATURES: &[&str] = &[
     "route",
     #[cfg(feature = "groups")]
     "groups",
+    #[cfg(feature = "statistics")]
+    "statistics",
     #[cfg(feature = "ss-lite")]
     "ss-lite",
     #[cfg(feature = "fuser-port")]
@@ -82,7 +84,7 @@ static LEFT_OUT: &[(&str, &str)] = &[
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];
 /// tests/cli.rs checks the two agree).
-pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "ss-lite", "fuser-port", "resolver", "install"];
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "ss-lite", "fuser-port", "resolver", "install"];
 
 /// For `sockbox --help`: `Left out: route resolver`, the features this
 /// build lacks (no line in a full build).

@@ -9,6 +9,7 @@ pub mod inet;
 pub mod lines;
 pub mod route;
 pub mod route6;
+pub mod snmp;
 pub mod unix;
 
 use std::fs::File;

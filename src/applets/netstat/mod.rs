@@ -11,6 +11,8 @@ mod groups;
 #[cfg(feature = "route")]
 mod route;
 mod sockets;
+#[cfg(feature = "statistics")]
+mod statistics;
 
 use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, unsupported, value};
 use crate::out::{Out, error_line, io_error_text};
@@ -30,10 +32,19 @@ const GROUPS: Option<Section> = Some(groups::list);
 #[cfg(not(feature = "groups"))]
 const GROUPS: Option<Section> = None;
 
+/// How a mode takes `-c`: again every second, or once (net-tools' `-s`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Rounds {
+    Repeat,
+    Once,
+}
+
 /// The modes built in, by the canonical name of the option that picks each.
-static MODES: &[(&str, Mode)] = &[
+static MODES: &[(&str, Mode, Rounds)] = &[
     #[cfg(feature = "route")]
-    ("route", route::show),
+    ("route", route::show, Rounds::Repeat),
+    #[cfg(feature = "statistics")]
+    ("statistics", statistics::show, Rounds::Once),
 ];
 
 pub const SPECS: &[Opt] = &[
@@ -66,7 +77,7 @@ pub const SPECS: &[Opt] = &[
     flag(b'o', "timers"),
     flag(b'c', "continuous"),
     unsupported(b'i', "interfaces"),
-    unsupported(b's', "statistics"),
+    gated(cfg!(feature = "statistics"), flag(b's', "statistics"), "statistics"),
     gated(cfg!(feature = "groups"), flag(b'g', "groups"), "groups"),
     unsupported(b'M', "masquerade"),
     unsupported(b'Z', "context"),
@@ -112,8 +123,8 @@ pub struct Args {
     pub timers: bool,
     pub groups: bool,
     pub wide: bool,
-    /// The mode asked for (`-r`), if any.
-    pub mode: Option<Mode>,
+    /// The mode asked for (`-r`, `-s`), if any, and how it takes `-c`.
+    pub mode: Option<(Mode, Rounds)>,
     /// How many times a mode option was given: net-tools takes one
     /// (`-rr` is a usage error there, as here).
     pub modes: u8,
@@ -138,7 +149,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
                 continue;
             }
             _ if MODES.iter().any(|m| m.0 == name) => {
-                a.mode = a.mode.or(MODES.iter().find(|m| m.0 == name).map(|m| m.1));
+                a.mode = a.mode.or(MODES.iter().find(|m| m.0 == name).map(|m| (m.1, m.2)));
                 a.modes = a.modes.saturating_add(1);
                 continue;
             }
@@ -330,12 +341,12 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         arg: false,
     };
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
-    if let Some(mode) = a.mode {
+    if let Some((mode, rounds)) = a.mode {
         // `-c`: the mode again every second, until it fails or we are
         // stopped (SIGINT, a closed pipe: both end us quietly).
         loop {
             let status = mode(applet, &root, &c);
-            if status != 0 || !a.continuous {
+            if status != 0 || !a.continuous || rounds == Rounds::Once {
                 return status;
             }
             pause();
@@ -384,9 +395,11 @@ fn pause() {
 fn usage(o: &mut Out) {
     o.str(
         "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n\
-         \x20      netstat [-vWnNcaeol] [<Socket> ...]\n\n\
+         \x20      netstat [-vWnNcaeol] [<Socket> ...]\n\
+         \x20      netstat -s [-6tuw]\n\n\
          \x20       -r, --route              display routing table\n\
          \x20       -g, --groups             display multicast group memberships\n\
+         \x20       -s, --statistics         display networking statistics (like SNMP)\n\
          \x20       -v, --verbose            be verbose\n\
          \x20       -W, --wide               don't truncate IP addresses\n\
          \x20       -n, --numeric            don't resolve names\n\
