@@ -80,11 +80,15 @@ size: dist-all
 	bash cross/size.sh
 
 ## bench: 24,000 sockets; netstat vs net-tools, busybox and ss, ss-lite vs ss;
+## -tlnp's early stop on a server's scene (early.py; BENCH_BEFORE=BIN adds
+## that sockbox, e.g. one built without the early stop, as the full scan);
 ## then RSS and time at 1k-100k sockets (scale.py) (root)
+BENCH_BEFORE ?=
 bench: setup
 	bash cross/dist.sh x86_64
 	unshare -n /usr/bin/python3 tests/bench/bench.py dist/x86_64/sockbox
 	unshare -n /usr/bin/python3 tests/bench/ss_bench.py dist/x86_64/sockbox
+	unshare -n /usr/bin/python3 tests/bench/early.py dist/x86_64/sockbox $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
 	unshare -n /usr/bin/python3 tests/bench/scale.py dist/x86_64/sockbox
 
 clean:

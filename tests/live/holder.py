@@ -9,6 +9,8 @@ make a reproducible scene inside a private network namespace.
                           and ports < 1024)
     holder.py user DIR    a few sockets, for running as an unprivileged user
     holder.py many N      N established loopback TCP pairs (capacity test)
+    holder.py pairs N     N established loopback TCP pairs and no listener
+                          (a client: its listeners are closed once connected)
     holder.py unix N      about 1.1 N unix sockets of every type (capacity)
 
 Prints "ready" on stdout when everything is open.
@@ -125,6 +127,19 @@ def many(n):
         tcp_pair(socket.AF_INET, "127.0.0.1", ls[i // per])
 
 
+def pairs(n):
+    """n established loopback TCP pairs; the listeners they came through
+    are closed, so nothing of this process is listed by `netstat -l`."""
+    per = 1000
+    for k in range(0, n, per):
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(per)
+        for _ in range(min(per, n - k)):
+            tcp_pair(socket.AF_INET, "127.0.0.1", ls)
+        ls.close()
+
+
 def many_unix(n):
     """n unix sockets: socketpairs of every type, every fifth one bound to
     an abstract name (so names and widths vary)."""
@@ -152,6 +167,8 @@ def main():
         user(arg)
     elif mode == "many":
         many(int(arg))
+    elif mode == "pairs":
+        pairs(int(arg))
     elif mode == "unix":
         many_unix(int(arg))
     else:

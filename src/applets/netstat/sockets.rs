@@ -4,7 +4,7 @@ use super::Cfg;
 use crate::addr::{Endian, Ip};
 use crate::names::{self, Hosts, PortList, Services, Users};
 use crate::out::Out;
-use crate::proc::fd::{NameKind, Owners};
+use crate::proc::fd::{NameKind, Owners, Wanted};
 use crate::proc::inet::{self, Proto, Table};
 use crate::proc::lines::Lines;
 use crate::proc::{ProcRoot, unix};
@@ -19,11 +19,75 @@ pub(super) struct Ctx {
     hosts: Hosts,
     users: Users,
     owners: Option<Owners>,
+    /// Rows held back until the owner map is made for them (see [`Held`]).
+    held: Option<Held>,
+}
+
+/// Most bytes of table lines held back for [`Owners::scan_first`]: 64 KiB
+/// is some 400 rows, more than a router or a busy server listens on.
+const HELD_TEXT_MAX: usize = 64 * 1024;
+/// Most rows (and bogus lines) held back: the wanted set is at most this
+/// many inodes (16 KiB).
+const HELD_ROWS_MAX: usize = 1024;
+/// The tag of a held unix line, and of the unix title; an Internet
+/// table's is its index in `Table::ALL`.
+const TAG_UNIX: u8 = 8;
+const TAG_UNIX_TITLE: u8 = 9;
+
+/// The rows a `-p` listing will print, held back (as the lines read) while
+/// the tables are read, so that the owner map is made for exactly their
+/// inodes: [`Owners::scan_first`] stops reading fds once each has its
+/// owner. The lines are then fed again, in the order read, to the same
+/// functions that print rows at once; bogus lines go with them, so their
+/// warnings still follow the owner scan's notice. Memory is bounded by
+/// the listing itself and capped (`HELD_TEXT_MAX`, `HELD_ROWS_MAX`): a
+/// listing that outgrows the cap gets the full scan there and then, has
+/// what was held printed, and goes on row by row as without holding, so
+/// nothing is dropped and the output is the same.
+#[derive(Default)]
+struct Held {
+    /// Each entry as a tag byte, its line, and `\n` (lines have none).
+    text: Vec<u8>,
+    rows: usize,
+    wanted: Wanted,
+}
+
+/// A listing on its way out: what the line functions need, in one place.
+struct List<'a> {
+    o: &'a mut Out,
+    root: &'a ProcRoot,
+    c: &'a Cfg,
+    ctx: &'a mut Ctx,
+}
+
+/// Whether a listing's rows are held back for the owner scan: with `-p`,
+/// when it shows only some of the sockets a process holds, so that the
+/// scan can stop early. Listening sockets (`-l`) are few, and their
+/// holders (daemons) mostly started first; `-a` and the default
+/// (connected sockets) show most of them, so they get the full scan
+/// straight away. `-g` prints its section between the tables from files
+/// of its own, and is left out too.
+fn holds_rows(c: &Cfg) -> bool {
+    c.programs && c.listening && !c.all && !c.groups
 }
 
 pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<(), Failure> {
+    if holds_rows(c) {
+        ctx.held = Some(Held::default());
+    }
+    let mut l = List { o, root, c, ctx };
+    let r = sections(&mut l);
+    // Owners for what is still held, then the rows; on an error, the rows
+    // read before it (as printing each at once would have left them).
+    release(&mut l, false);
+    r
+}
+
+fn sections(l: &mut List<'_>) -> Result<(), Failure> {
+    let c = l.c;
     if !c.arg || c.tcp || c.udp || c.udplite || c.raw {
-        load_owners(root, c, ctx);
+        load_owners(l, None);
+        let o = &mut *l.o;
         title(o, "Active Internet connections ", c);
         o.str("Proto Recv-Q Send-Q Local Address           Foreign Address         State      ");
         if c.extend > 0 {
@@ -36,7 +100,7 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Resu
             o.str(" Timer");
         }
         o.nl();
-        for t in Table::ALL {
+        for (k, t) in Table::ALL.into_iter().enumerate() {
             let proto = match t.proto {
                 Proto::Tcp => c.tcp,
                 Proto::Udp => c.udp,
@@ -45,16 +109,21 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Resu
             };
             let fam = if t.v6 { c.inet6 } else { c.inet };
             if !c.arg || (proto && fam) {
-                inet_table(o, root, t, c, ctx)?;
+                let root = l.root;
+                each_line(root, t.file(), true, |line| inet_line(l, k as u8, t, line))?;
             }
         }
     }
     if let (true, Some(groups)) = (c.groups, super::GROUPS) {
-        groups(o, root, c, &mut ctx.hosts)?;
+        groups(l.o, l.root, c, &mut l.ctx.hosts)?;
     }
     if !c.arg || c.unx {
-        load_owners(root, c, ctx);
-        unix_table(o, root, c, ctx)?;
+        load_owners(l, None);
+        if !hold(l, TAG_UNIX_TITLE, b"", None) {
+            unix_title(l.o, c);
+        }
+        let root = l.root;
+        each_line(root, "unix", true, |line| unix_line(l, line))?;
     }
     Ok(())
 }
@@ -69,15 +138,23 @@ fn title(o: &mut Out, what: &str, c: &Cfg) {
     });
 }
 
-/// Build the owner map once, with net-tools' notices when not root.
-fn load_owners(root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) {
-    if !c.programs || ctx.owners.is_some() {
+/// Build the owner map once, with net-tools' notices when not root: of
+/// every socket (`wanted` None: the full scan), or of the wanted ones.
+/// Either scan gives the same `denied` and `named_any` as net-tools'
+/// scan of everything, so the notice is the one net-tools prints. While
+/// rows are held, the full scan waits (for [`release`]).
+fn load_owners(l: &mut List<'_>, wanted: Option<Wanted>) {
+    let ctx = &mut *l.ctx;
+    if !l.c.programs || ctx.owners.is_some() || wanted.is_none() && ctx.held.is_some() {
         return;
     }
-    let owners = Owners::scan(root, NameKind::Cmdline, &|_| true);
+    let owners = match wanted {
+        None => Owners::scan(l.root, NameKind::Cmdline, &|_| true),
+        Some(w) => Owners::scan_first(l.root, NameKind::Cmdline, w),
+    };
     if owners.denied {
         let mut e = Out::stderr();
-        if owners.is_empty() {
+        if !owners.named_any {
             // SAFETY: geteuid cannot fail.
             let uid = unsafe { libc::geteuid() };
             e.str("(No info could be read for \"-p\": geteuid()=").num(uid as u64).str(" but you should be root.)\n");
@@ -86,6 +163,42 @@ fn load_owners(root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) {
         }
     }
     ctx.owners = Some(owners);
+}
+
+/// Hold back an entry (`tag`, `line`, and the `inode` whose owner its row
+/// shows, if it is a row) while rows are held. `false`: print it now. At
+/// the cap, the full scan is made here and what was held is printed first.
+fn hold(l: &mut List<'_>, tag: u8, line: &[u8], inode: Option<u64>) -> bool {
+    let Some(h) = l.ctx.held.as_mut() else { return false };
+    if h.rows < HELD_ROWS_MAX && h.text.len() + line.len() + 2 <= HELD_TEXT_MAX {
+        h.text.push(tag);
+        h.text.extend_from_slice(line);
+        h.text.push(b'\n');
+        h.rows += 1;
+        if let Some(i) = inode {
+            h.wanted.add(i);
+        }
+        return true;
+    }
+    release(l, true);
+    false
+}
+
+/// Make the owner map for what is held (`full`: for everything, when the
+/// cap was reached) and print the held entries; rows after this print at
+/// once.
+fn release(l: &mut List<'_>, full: bool) {
+    let Some(mut h) = l.ctx.held.take() else { return };
+    let wanted = std::mem::take(&mut h.wanted);
+    load_owners(l, if full { None } else { Some(wanted) });
+    for rec in h.text.split(|b| *b == b'\n') {
+        let Some((&tag, line)) = rec.split_first() else { continue };
+        match Table::ALL.get(tag as usize) {
+            Some(&t) => inet_line(l, tag, t, line),
+            None if tag == TAG_UNIX => unix_line(l, line),
+            None => unix_title(l.o, l.c),
+        }
+    }
 }
 
 /// Open `net/NAME`; a missing file is an empty table.
@@ -126,7 +239,10 @@ pub(super) fn bogus(what: &str) {
     e.str("netstat: warning, got bogus ").str(what).str(" line.\n");
 }
 
-fn inet_table(o: &mut Out, root: &ProcRoot, t: Table, c: &Cfg, ctx: &mut Ctx) -> Result<(), Failure> {
+/// One line of Internet table `t` (`tag`: its index in `Table::ALL`): its
+/// row, held back or printed now.
+#[inline(never)]
+fn inet_line(l: &mut List<'_>, tag: u8, t: Table, line: &[u8]) {
     let (label, list, kind) = match (t.proto, t.v6) {
         (Proto::Tcp, false) => ("tcp", PortList::Tcp, "tcp"),
         (Proto::Tcp, true) => ("tcp6", PortList::Tcp, "tcp"),
@@ -137,48 +253,59 @@ fn inet_table(o: &mut Out, root: &ProcRoot, t: Table, c: &Cfg, ctx: &mut Ctx) ->
         (Proto::Raw, false) => ("raw", PortList::Raw, "raw"),
         (Proto::Raw, true) => ("raw6", PortList::Raw, "raw"),
     };
-    each_line(root, t.file(), true, |line| {
-        let s = match inet::parse_line(line, Endian::NATIVE) {
-            inet::Line::Sock(s) => s,
-            inet::Line::Header => return,
-            inet::Line::Bad => return bogus(kind),
-        };
-        let server = match t.proto {
-            Proto::Tcp => s.rport == 0,
-            _ => s.remote.is_unspecified(),
-        };
-        if !c.all && server != c.listening {
-            return;
-        }
-        o.left(label.as_bytes(), 5).byte(b' ');
-        o.num_right(s.rx_queue, 6).byte(b' ').num_right(s.tx_queue, 6).byte(b' ');
-        endpoint(o, &s.local, s.lport, list, c, ctx);
-        o.byte(b' ');
-        endpoint(o, &s.remote, s.rport, list, c, ctx);
-        o.byte(b' ');
-        match t.proto {
-            Proto::Tcp => o.left(tcp_state(s.state).as_bytes(), 11),
-            Proto::Udp | Proto::UdpLite => o.left(udp_state(s.state).as_bytes(), 11),
-            Proto::Raw => o.num_left(s.state as u64, 11),
-        };
-        if c.extend > 0 {
-            o.byte(b' ');
-            match ctx.users.name(s.uid).filter(|_| !c.num_users) {
-                Some(n) => o.left(n, 10),
-                None => o.num_left(s.uid as u64, 10),
+    let c = l.c;
+    let parsed = inet::parse_line(line, Endian::NATIVE);
+    let inode = match &parsed {
+        inet::Line::Sock(s) => {
+            let server = match t.proto {
+                Proto::Tcp => s.rport == 0,
+                _ => s.remote.is_unspecified(),
             };
-            o.byte(b' ').num_left(s.inode, 10);
+            if !c.all && server != c.listening {
+                return;
+            }
+            Some(s.inode)
         }
-        if c.programs {
-            o.byte(b' ');
-            program(o, ctx.owners.as_ref(), s.inode);
-        }
-        if c.timers {
-            o.byte(b' ');
-            timer(o, &s, t.proto == Proto::Tcp);
-        }
-        o.nl();
-    })
+        inet::Line::Header => return,
+        // Held too, so that its warning keeps its place.
+        inet::Line::Bad => None,
+    };
+    if hold(l, tag, line, inode) {
+        return;
+    }
+    let inet::Line::Sock(s) = parsed else {
+        bogus(kind);
+        return;
+    };
+    let (o, ctx) = (&mut *l.o, &mut *l.ctx);
+    o.left(label.as_bytes(), 5).byte(b' ');
+    o.num_right(s.rx_queue, 6).byte(b' ').num_right(s.tx_queue, 6).byte(b' ');
+    endpoint(o, &s.local, s.lport, list, c, ctx);
+    o.byte(b' ');
+    endpoint(o, &s.remote, s.rport, list, c, ctx);
+    o.byte(b' ');
+    match t.proto {
+        Proto::Tcp => o.left(tcp_state(s.state).as_bytes(), 11),
+        Proto::Udp | Proto::UdpLite => o.left(udp_state(s.state).as_bytes(), 11),
+        Proto::Raw => o.num_left(s.state as u64, 11),
+    };
+    if c.extend > 0 {
+        o.byte(b' ');
+        match ctx.users.name(s.uid).filter(|_| !c.num_users) {
+            Some(n) => o.left(n, 10),
+            None => o.num_left(s.uid as u64, 10),
+        };
+        o.byte(b' ').num_left(s.inode, 10);
+    }
+    if c.programs {
+        o.byte(b' ');
+        program(o, ctx.owners.as_ref(), s.inode);
+    }
+    if c.timers {
+        o.byte(b' ');
+        timer(o, &s, t.proto == Proto::Tcp);
+    }
+    o.nl();
 }
 
 /// The `-o` column as net-tools 2.10 writes it: `off (0.00/RETR/PROBES)`,
@@ -302,63 +429,78 @@ fn program(o: &mut Out, owners: Option<&Owners>, inode: u64) {
     o.left(&b[..n], 20);
 }
 
-fn unix_table(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<(), Failure> {
+fn unix_title(o: &mut Out, c: &Cfg) {
     title(o, "Active UNIX domain sockets ", c);
     o.str("Proto RefCnt Flags       Type       State         I-Node  ");
     if c.programs {
         o.str(" PID/Program name    ");
     }
     o.str(" Path\n");
-    each_line(root, "unix", true, |line| {
-        let s = match unix::parse_line(line) {
-            unix::Line::Sock(s) => s,
-            unix::Line::Header => return,
-            unix::Line::Bad => return bogus("unix"),
-        };
-        let acc = s.flags & unix::SO_ACCEPTCON != 0;
-        let server = s.state == unix::state::UNCONNECTED && acc;
-        if !c.all && server != c.listening {
-            return;
-        }
-        o.left(if s.protocol == 0 { b"unix" } else { b"??" }, 5).byte(b' ');
-        o.num_left(s.refcount as u64, 6).byte(b' ');
-        let mut flags: heapless::Vec<u8, 12> = heapless::Vec::new();
-        let _ = flags.extend_from_slice(b"[ ");
-        for (bit, txt) in [(unix::SO_ACCEPTCON, b"ACC ".as_slice()), (unix::SO_WAITDATA, b"W "), (unix::SO_NOSPACE, b"N ")] {
-            if s.flags & bit != 0 {
-                let _ = flags.extend_from_slice(txt);
+}
+
+/// One line of the unix table: its row, held back or printed now.
+#[inline(never)]
+fn unix_line(l: &mut List<'_>, line: &[u8]) {
+    let c = l.c;
+    let parsed = unix::parse_line(line);
+    let inode = match &parsed {
+        unix::Line::Sock(s) => {
+            let server = s.state == unix::state::UNCONNECTED && s.flags & unix::SO_ACCEPTCON != 0;
+            if !c.all && server != c.listening {
+                return;
             }
+            Some(s.inode)
         }
-        let _ = flags.push(b']');
-        o.left(&flags, 11).byte(b' ');
-        let kind: &[u8] = match s.kind {
-            unix::SOCK_STREAM => b"STREAM",
-            unix::SOCK_DGRAM => b"DGRAM",
-            unix::SOCK_RAW => b"RAW",
-            unix::SOCK_RDM => b"RDM",
-            unix::SOCK_SEQPACKET => b"SEQPACKET",
-            _ => b"UNKNOWN",
-        };
-        o.left(kind, 10).byte(b' ');
-        let state: &[u8] = match s.state {
-            unix::state::FREE => b"FREE",
-            unix::state::UNCONNECTED if acc => b"LISTENING",
-            unix::state::UNCONNECTED => b"",
-            unix::state::CONNECTING => b"CONNECTING",
-            unix::state::CONNECTED => b"CONNECTED",
-            unix::state::DISCONNECTING => b"DISCONNECTING",
-            _ => b"UNKNOWN",
-        };
-        o.left(state, 13).byte(b' ').num_left(s.inode, 8);
-        if c.programs {
-            o.byte(b' ');
-            program(o, ctx.owners.as_ref(), s.inode);
+        unix::Line::Header => return,
+        unix::Line::Bad => None,
+    };
+    if hold(l, TAG_UNIX, line, inode) {
+        return;
+    }
+    let unix::Line::Sock(s) = parsed else {
+        bogus("unix");
+        return;
+    };
+    let (o, ctx) = (&mut *l.o, &*l.ctx);
+    let acc = s.flags & unix::SO_ACCEPTCON != 0;
+    o.left(if s.protocol == 0 { b"unix" } else { b"??" }, 5).byte(b' ');
+    o.num_left(s.refcount as u64, 6).byte(b' ');
+    let mut flags: heapless::Vec<u8, 12> = heapless::Vec::new();
+    let _ = flags.extend_from_slice(b"[ ");
+    for (bit, txt) in [(unix::SO_ACCEPTCON, b"ACC ".as_slice()), (unix::SO_WAITDATA, b"W "), (unix::SO_NOSPACE, b"N ")] {
+        if s.flags & bit != 0 {
+            let _ = flags.extend_from_slice(txt);
         }
-        // net-tools reads the path with scanf's %s: up to the first blank.
-        // Other users choose paths: control characters show as `?`.
-        let path = crate::proc::lines::fields(s.path).next().unwrap_or(b"");
-        o.byte(b' ').safe(path).nl();
-    })
+    }
+    let _ = flags.push(b']');
+    o.left(&flags, 11).byte(b' ');
+    let kind: &[u8] = match s.kind {
+        unix::SOCK_STREAM => b"STREAM",
+        unix::SOCK_DGRAM => b"DGRAM",
+        unix::SOCK_RAW => b"RAW",
+        unix::SOCK_RDM => b"RDM",
+        unix::SOCK_SEQPACKET => b"SEQPACKET",
+        _ => b"UNKNOWN",
+    };
+    o.left(kind, 10).byte(b' ');
+    let state: &[u8] = match s.state {
+        unix::state::FREE => b"FREE",
+        unix::state::UNCONNECTED if acc => b"LISTENING",
+        unix::state::UNCONNECTED => b"",
+        unix::state::CONNECTING => b"CONNECTING",
+        unix::state::CONNECTED => b"CONNECTED",
+        unix::state::DISCONNECTING => b"DISCONNECTING",
+        _ => b"UNKNOWN",
+    };
+    o.left(state, 13).byte(b' ').num_left(s.inode, 8);
+    if c.programs {
+        o.byte(b' ');
+        program(o, ctx.owners.as_ref(), s.inode);
+    }
+    // net-tools reads the path with scanf's %s: up to the first blank.
+    // Other users choose paths: control characters show as `?`.
+    let path = crate::proc::lines::fields(s.path).next().unwrap_or(b"");
+    o.byte(b' ').safe(path).nl();
 }
 
 #[cfg(test)]
@@ -371,6 +513,96 @@ mod tests {
             let mut o = Out::new(-1);
             seconds(&mut o, ticks, hz);
             assert_eq!(String::from_utf8_lossy(o.pending()), want, "{ticks}/{hz}");
+        }
+    }
+
+    /// What `list` prints for `c` on the tree `dir`: held back (as `-l`
+    /// listings are) or, with `direct`, row by row after a full scan, as
+    /// before rows were held.
+    fn listing(dir: &std::path::Path, c: &Cfg, direct: bool) -> (Vec<u8>, usize) {
+        let root = ProcRoot::open(dir.as_os_str().as_encoded_bytes().to_vec()).unwrap();
+        let out = dir.join(format!("out-{direct}"));
+        let f = std::fs::File::create(&out).unwrap();
+        let mut o = Out::new(std::os::fd::AsRawFd::as_raw_fd(&f));
+        let mut ctx = Ctx::default();
+        if direct {
+            sections(&mut List { o: &mut o, root: &root, c, ctx: &mut ctx }).unwrap();
+        } else {
+            assert!(holds_rows(c));
+            list(&mut o, &root, c, &mut ctx).unwrap();
+        }
+        o.flush().unwrap();
+        (std::fs::read(&out).unwrap(), ctx.owners.map_or(0, |w| w.len()))
+    }
+
+    fn listening(tcp: bool, unx: bool) -> Cfg {
+        Cfg { listening: true, programs: true, num_hosts: true, num_ports: true, tcp, unx, inet: tcp, inet6: tcp, arg: true, ..Cfg::default() }
+    }
+
+    /// A tree with `n` listening TCP sockets and `n` listening unix
+    /// sockets (paths of `path_len` bytes), an established pair, and
+    /// processes holding them: the daemon at PID 10 holds every fifth
+    /// listener, shared with its fork at 11; clients hold the rest from
+    /// PID 100 on, ten each.
+    fn scene(name: &str, n: u32, path_len: usize) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("sockbox-held-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("net")).unwrap();
+        let mut tcp = String::from("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+        let mut unix = String::from("Num       RefCount Protocol Flags    Type St Inode Path\n");
+        for i in 0..n {
+            tcp += &format!("{i:4}: 0100007F:{:04X} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 {} 1 0000000000000000 100 0 0 10 0\n", 1000 + i, 10_000 + i);
+            if i == 3 {
+                tcp += "   x: bogus\n";
+            }
+            let path: String = format!("/run/s{i}-").chars().chain(std::iter::repeat('p')).take(path_len).collect();
+            unix += &format!("0000000000000000: 00000002 00000000 00010000 0001 01 {} {path}\n", 50_000 + i);
+        }
+        tcp += &format!("{n:4}: 0100007F:0016 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 77 1 0000000000000000 100 0 0 10 0\n");
+        std::fs::write(d.join("net/tcp"), tcp).unwrap();
+        std::fs::write(d.join("net/unix"), unix).unwrap();
+        let add = |pid: u32, name: &str, inodes: &[u64]| {
+            let p = d.join(pid.to_string());
+            std::fs::create_dir_all(p.join("fd")).unwrap();
+            std::fs::write(p.join("cmdline"), format!("/usr/sbin/{name}\0")).unwrap();
+            for (k, i) in inodes.iter().enumerate() {
+                std::os::unix::fs::symlink(format!("socket:[{i}]"), p.join("fd").join((k + 3).to_string())).unwrap();
+            }
+        };
+        let daemon: Vec<u64> = (0..n).step_by(5).flat_map(|i| [10_000 + i as u64, 50_000 + i as u64]).chain([77]).collect();
+        add(10, "daemon", &daemon);
+        add(11, "daemon-fork", &daemon);
+        let rest: Vec<u64> = (0..n).filter(|i| i % 5 != 0).flat_map(|i| [10_000 + i as u64, 50_000 + i as u64]).collect();
+        for (k, chunk) in rest.chunks(10).enumerate() {
+            add(100 + k as u32, &format!("client{k}"), chunk);
+        }
+        d
+    }
+
+    #[test]
+    fn held_rows_print_as_the_full_scan_prints_them() {
+        // Few rows: held, one early-stop scan. Past HELD_ROWS_MAX rows, and
+        // past HELD_TEXT_MAX bytes with fewer rows: the full scan there
+        // and then, and the rest row by row.
+        for (name, n, path_len) in [("few", 12, 20), ("rows", HELD_ROWS_MAX as u32 + 200, 20), ("text", 300, 400)] {
+            let d = scene(name, n, path_len);
+            for c in [listening(true, false), listening(false, true), listening(true, true)] {
+                // 300 tcp lines fit in HELD_TEXT_MAX; 300 unix lines with
+                // 400-byte paths do not.
+                let full = name == "rows" || name == "text" && c.unx;
+                let (held, kept) = listing(&d, &c, false);
+                let (direct, all) = listing(&d, &c, true);
+                assert!(held == direct, "{name}: held rows differ from the direct listing");
+                // The full scan keeps every holder; the early stop only
+                // those of the rows shown (not the established pair's).
+                assert_eq!(kept == all, full, "{name}: {kept} of {all} holders kept");
+                let text = String::from_utf8_lossy(&held);
+                let rows = text.lines().filter(|l| l.contains("/daemon") || l.contains("/client")).count();
+                assert_eq!(rows, (c.tcp as usize + c.unx as usize) * n as usize, "{name}: every row names its owner");
+                assert!(!text.contains(" 11/"), "the fork shares the daemon's sockets; the lower PID is named");
+                assert!(!text.contains(":22 "), "an established socket is no listener");
+            }
+            std::fs::remove_dir_all(&d).unwrap();
         }
     }
 
