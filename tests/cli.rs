@@ -83,7 +83,7 @@ fn unknown_and_unbuilt_applets_fail_cleanly() {
     let mut all: Vec<String> = sec.lines().filter_map(|l| l.split_once(" = ")).map(|(k, _)| k.trim().to_string()).filter(|k| k != "default").collect();
     all.sort();
     assert_eq!(said, all, "--help's Built with and Left out cover Cargo.toml's features: {help}");
-    for (short, long, feature) in [("-r", "--route", "route"), ("-g", "--groups", "groups"), ("-s", "--statistics", "statistics")] {
+    for (short, long, feature) in [("-r", "--route", "route"), ("-g", "--groups", "groups"), ("-s", "--statistics", "statistics"), ("-i", "--interfaces", "interfaces")] {
         if !built("netstat") || built(feature) {
             continue;
         }
@@ -166,7 +166,7 @@ fn install_makes_links_that_dispatch() {
 #[test]
 fn unsupported_options_say_so() {
     let dir = applet_dir("unsupported");
-    for (opt, name) in [("-i", "-i (--interfaces)"), ("-M", "-M (--masquerade)"), ("-Z", "-Z (--context)")] {
+    for (opt, name) in [("-M", "-M (--masquerade)"), ("-Z", "-Z (--context)")] {
         let o = run(&dir.join("netstat"), &[opt], None, &[]);
         assert_eq!(o.code, Some(1), "{opt}");
         assert_eq!(o.err(), format!("netstat: {name} is not supported yet\n"));
@@ -374,5 +374,49 @@ fn hostile_interface_names_in_groups_and_routes() {
         let o = run(&dir.join("netstat"), &["-rn6"], None, &env);
         assert_eq!(o.code, Some(0), "{}", o.err());
         assert!(o.text().ends_with(" 0 ?[2J\n"), "{:?}", o.text());
+    }
+}
+
+/// `netstat -i` over hostile HOST_PROC trees: names with control bytes
+/// reach the terminal as `?` (also in the error naming an interface this
+/// namespace lacks), counters that are no numbers or too large read as
+/// net-tools reads them, and a file that is missing, no regular file or has
+/// a line longer than net-tools reads is one error line with exit 1.
+#[test]
+fn hostile_proc_net_dev_for_interfaces() {
+    if !built("interfaces") {
+        return;
+    }
+    const H: &str = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
+    const TITLE: &str = "Kernel Interface table\nIface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
+    let dir = applet_dir("hostile-netdev-bin");
+    let ni = |d: &PathBuf, args: &[&str]| run(&dir.join("netstat"), args, None, &[("HOST_PROC", d.to_str().unwrap())]);
+    // Every namespace has lo; its counters here are the tree's.
+    let d = tree("hostile-netdev", &[("dev", format!("{H}    lo: 1 18446744073709551615 99999999999999999999 -1 x 5 6 7 8 9\n"))]);
+    let o = ni(&d, &["-ia"]);
+    assert_eq!(o.code, Some(0), "{}", o.err());
+    assert!(o.text().starts_with(TITLE) && o.text().contains("\nlo ") && o.text().contains(" 18446744073709551615 18446744073709551615 18446744073709551615 0             0      0      0      0 "), "{:?}", o.text());
+    let o = ni(&d, &["-iae"]);
+    assert!(o.text().contains("\nlo: flags=") && o.text().contains("\n        RX packets 18446744073709551615  bytes 1 (1.0 B)\n        RX errors 18446744073709551615  dropped 18446744073709551615  overruns 0  frame 0\n"), "{:?}", o.text());
+    // A name this namespace lacks (it sorts first) ends the listing, named safely.
+    let d = tree("hostile-netdev-evil", &[("dev", format!("{H}\x1b[31mevil\x07: 1 2\n    lo: 1 2\n"))]);
+    let o = ni(&d, &["-i"]);
+    assert_eq!((o.code, o.text(), o.err()), (Some(1), TITLE.to_string(), "netstat: ?[31mevil?: error fetching interface information: Device not found\n".to_string()));
+    // -ie reads if_inet6 per interface: a line too long there is an error too.
+    let d = tree("hostile-netdev-inet6", &[("dev", format!("{H}    lo: 1 2\n")), ("if_inet6", format!("{}\n", "0".repeat(70_000)))]);
+    let o = ni(&d, &["-ie"]);
+    assert_eq!(o.code, Some(1));
+    assert!(o.err().ends_with("/net/if_inet6: line too long\n") && o.text().starts_with("Kernel Interface table\n"), "{:?} {:?}", o.text(), o.err());
+    for (name, what) in [("missing", "No such file or directory"), ("fifo", "not a regular file"), ("long", "line too long"), ("long-header", "line too long")] {
+        let d = tree(&format!("hostile-netdev-{name}"), &[]);
+        let dev = d.join("net/dev");
+        match name {
+            "fifo" => assert!(Command::new("mkfifo").arg(&dev).status().unwrap().success()),
+            "long" => std::fs::write(&dev, format!("{H}    lo: {}\n", "7 ".repeat(256))).unwrap(),
+            "long-header" => std::fs::write(&dev, format!("{}\n", "x".repeat(511))).unwrap(),
+            _ => {}
+        }
+        let o = ni(&d, &["-i"]);
+        assert_eq!((o.code, o.text(), o.err()), (Some(1), String::new(), format!("netstat: {}: {what}\n", dev.display())), "{name}");
     }
 }

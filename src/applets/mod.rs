@@ -49,6 +49,8 @@ pub static FEATURES: &[&str] = &[
     "groups",
     #[cfg(feature = "statistics")]
     "statistics",
+    #[cfg(feature = "interfaces")]
+    "interfaces",
     #[cfg(feature = "ss-lite")]
     "ss-lite",
     #[cfg(feature = "fuser-port")]
@@ -84,7 +86,7 @@ static LEFT_OUT: &[(&str, &str)] = &[
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];
 /// tests/cli.rs checks the two agree).
-pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "ss-lite", "fuser-port", "resolver", "install"];
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "resolver", "install"];
 
 /// For `sockbox --help`: `Left out: route resolver`, the features this
 /// build lacks (no line in a full build).

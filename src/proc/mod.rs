@@ -4,9 +4,11 @@
 //! named by `HOST_PROC` (containers, fixture trees in tests).
 
 pub mod fd;
+pub mod if_inet6;
 pub mod igmp;
 pub mod inet;
 pub mod lines;
+pub mod netdev;
 pub mod route;
 pub mod route6;
 pub mod snmp;

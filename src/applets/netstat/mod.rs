@@ -8,6 +8,8 @@
 
 #[cfg(feature = "groups")]
 mod groups;
+#[cfg(feature = "interfaces")]
+mod interfaces;
 #[cfg(feature = "route")]
 mod route;
 mod sockets;
@@ -43,6 +45,8 @@ pub enum Rounds {
 static MODES: &[(&str, Mode, Rounds)] = &[
     #[cfg(feature = "route")]
     ("route", route::show, Rounds::Repeat),
+    #[cfg(feature = "interfaces")]
+    ("interfaces", interfaces::show, Rounds::Repeat),
     #[cfg(feature = "statistics")]
     ("statistics", statistics::show, Rounds::Once),
 ];
@@ -76,7 +80,7 @@ pub const SPECS: &[Opt] = &[
     ignored(b'd', "debug"),
     flag(b'o', "timers"),
     flag(b'c', "continuous"),
-    unsupported(b'i', "interfaces"),
+    gated(cfg!(feature = "interfaces"), flag(b'i', "interfaces"), "interfaces"),
     gated(cfg!(feature = "statistics"), flag(b's', "statistics"), "statistics"),
     gated(cfg!(feature = "groups"), flag(b'g', "groups"), "groups"),
     unsupported(b'M', "masquerade"),
@@ -123,7 +127,7 @@ pub struct Args {
     pub timers: bool,
     pub groups: bool,
     pub wide: bool,
-    /// The mode asked for (`-r`, `-s`), if any, and how it takes `-c`.
+    /// The mode asked for (`-r`, `-i`, `-s`), if any, and how it takes `-c`.
     pub mode: Option<(Mode, Rounds)>,
     /// How many times a mode option was given: net-tools takes one
     /// (`-rr` is a usage error there, as here).
@@ -396,8 +400,9 @@ fn usage(o: &mut Out) {
     o.str(
         "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n\
          \x20      netstat [-vWnNcaeol] [<Socket> ...]\n\
-         \x20      netstat -s [-6tuw]\n\n\
+         \x20      netstat { [-vWeenNac] -i | -s [-6tuw] }\n\n\
          \x20       -r, --route              display routing table\n\
+         \x20       -i, --interfaces         display interface table\n\
          \x20       -g, --groups             display multicast group memberships\n\
          \x20       -s, --statistics         display networking statistics (like SNMP)\n\
          \x20       -v, --verbose            be verbose\n\
