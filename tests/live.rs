@@ -123,25 +123,8 @@ fn compare(dir: &std::path::Path, args: &[&str], user: Option<&str>) -> Result<(
     theirs.extend_from_slice(args);
     let want = run(std::path::Path::new("netstat"), &theirs, user, &[]);
     let got = run(&dir.join("netstat"), args, user, &[]);
-    let who = user.unwrap_or("root");
-    let mut fail = String::new();
-    let timers = TIMER_CASES.contains(&args);
-    let (want_out, got_out) = if timers { (tick_free(&want.stdout), tick_free(&got.stdout)) } else { (want.stdout.clone(), got.stdout.clone()) };
-    if want_out != got_out {
-        fail += &format!("stdout differs for netstat {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
-    }
-    // net-tools' usage text is its own; compare only the first stderr line
-    // (the error message) when the usage follows.
-    let first = |v: &[u8]| v.split(|c| *c == b'\n').next().unwrap_or(&[]).to_vec();
-    let usage_follows = want.stderr.windows(6).any(|w| w == b"usage:");
-    let (we, ge) = if usage_follows { (first(&want.stderr), first(&got.stderr)) } else { (want.stderr.clone(), got.stderr.clone()) };
-    if we != ge {
-        fail += &format!("stderr differs for netstat {args:?} as {who}:\n{}", diff(&we, &ge));
-    }
-    if want.code != got.code {
-        fail += &format!("exit status differs for netstat {args:?} as {who}: want {:?} got {:?}\n", want.code, got.code);
-    }
-    if fail.is_empty() { Ok(()) } else { Err(fail) }
+    let norm = if TIMER_CASES.contains(&args) { tick_free } else { as_is };
+    same_output(args, user.unwrap_or("root"), &want, &got, norm)
 }
 
 #[test]

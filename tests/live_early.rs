@@ -50,18 +50,7 @@ fn compare(dir: &Path, args: &[&str], user: Option<&str>) -> Result<(), String> 
     theirs.extend_from_slice(args);
     let want = run(Path::new("netstat"), &theirs, user, &[]);
     let got = run(&dir.join("netstat"), args, user, &[]);
-    let who = user.unwrap_or("root");
-    let mut fail = String::new();
-    if want.stdout != got.stdout {
-        fail += &format!("stdout differs for netstat {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
-    }
-    if want.stderr != got.stderr {
-        fail += &format!("stderr differs for netstat {args:?} as {who}:\n{}", diff(&want.stderr, &got.stderr));
-    }
-    if want.code != got.code {
-        fail += &format!("exit status differs for netstat {args:?} as {who}: want {:?} got {:?}\n", want.code, got.code);
-    }
-    if fail.is_empty() { Ok(()) } else { Err(fail) }
+    same_output(args, user.unwrap_or("root"), &want, &got, as_is)
 }
 
 /// Every case as `user`, the failures collected.

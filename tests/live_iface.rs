@@ -188,21 +188,7 @@ fn netstat() -> &'static Path {
 fn compare(dir: &Path, args: &[&str], user: Option<&str>, theirs: &[(&str, &str)], ours: &[(&str, &str)]) -> Result<(), String> {
     let want = run(netstat(), args, user, theirs);
     let got = run(&dir.join("netstat"), args, user, ours);
-    let who = user.unwrap_or("root");
-    let mut fail = String::new();
-    if want.stdout != got.stdout {
-        fail += &format!("stdout differs for netstat {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
-    }
-    let first = |v: &[u8]| v.split(|c| *c == b'\n').next().unwrap_or(&[]).to_vec();
-    let usage_follows = want.stderr.windows(6).any(|w| w == b"usage:");
-    let (we, ge) = if usage_follows { (first(&want.stderr), first(&got.stderr)) } else { (want.stderr.clone(), got.stderr.clone()) };
-    if we != ge {
-        fail += &format!("stderr differs for netstat {args:?} as {who}:\n{}", diff(&we, &ge));
-    }
-    if want.code != got.code {
-        fail += &format!("exit status differs for netstat {args:?} as {who}: want {:?} got {:?}\n", want.code, got.code);
-    }
-    if fail.is_empty() { Ok(()) } else { Err(fail) }
+    same_output(args, user.unwrap_or("root"), &want, &got, as_is)
 }
 
 #[test]

@@ -51,22 +51,7 @@ const CASES: &[&[&str]] = &[
 fn compare(ours: &Path, args: &[&str], user: Option<&str>) -> Result<(), String> {
     let want = run(Path::new("netstat"), args, user, &[]);
     let got = run(ours, args, user, &[]);
-    let who = user.unwrap_or("root");
-    let mut fail = String::new();
-    if want.stdout != got.stdout {
-        fail += &format!("stdout differs for netstat {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
-    }
-    // net-tools' usage text is its own: compare the usage line only.
-    let first = |v: &[u8]| v.split(|c| *c == b'\n').next().unwrap_or(&[]).to_vec();
-    let usage = want.stderr.starts_with(b"usage:");
-    let (we, ge) = if usage { (first(&want.stderr), first(&got.stderr)) } else { (want.stderr.clone(), got.stderr.clone()) };
-    if we != ge {
-        fail += &format!("stderr differs for netstat {args:?} as {who}:\n{}", diff(&we, &ge));
-    }
-    if want.code != got.code {
-        fail += &format!("exit status differs for netstat {args:?} as {who}: want {:?} got {:?}\n", want.code, got.code);
-    }
-    if fail.is_empty() { Ok(()) } else { Err(fail) }
+    same_output(args, user.unwrap_or("root"), &want, &got, as_is)
 }
 
 fn traffic() {

@@ -384,3 +384,29 @@ pub fn swap_address_fields(data: &[u8], fields: &[usize]) -> Vec<u8> {
     }
     out
 }
+
+/// net-tools' output `want` against ours `got` for `netstat ARGS` as `who`:
+/// stdout (through `norm`, which may hide what ticks between the two
+/// runs), stderr (only its first line when net-tools' usage text follows:
+/// that text is its own) and exit status; the differences, or `Ok`.
+pub fn same_output(args: &[&str], who: &str, want: &Output, got: &Output, norm: fn(&[u8]) -> Vec<u8>) -> Result<(), String> {
+    let mut fail = String::new();
+    if norm(&want.stdout) != norm(&got.stdout) {
+        fail += &format!("stdout differs for netstat {args:?} as {who}:\n{}", diff(&want.stdout, &got.stdout));
+    }
+    let first = |v: &[u8]| v.split(|c| *c == b'\n').next().unwrap_or(&[]).to_vec();
+    let usage_follows = want.stderr.windows(6).any(|w| w == b"usage:");
+    let (we, ge) = if usage_follows { (first(&want.stderr), first(&got.stderr)) } else { (want.stderr.clone(), got.stderr.clone()) };
+    if we != ge {
+        fail += &format!("stderr differs for netstat {args:?} as {who}:\n{}", diff(&we, &ge));
+    }
+    if want.code != got.code {
+        fail += &format!("exit status differs for netstat {args:?} as {who}: want {:?} got {:?}\n", want.code, got.code);
+    }
+    if fail.is_empty() { Ok(()) } else { Err(fail) }
+}
+
+/// `same_output`'s `norm` that changes nothing.
+pub fn as_is(out: &[u8]) -> Vec<u8> {
+    out.to_vec()
+}

@@ -445,6 +445,8 @@ static UDP6: [u8; packed_len(UDP6_TEXT)] = pack(UDP6_TEXT);
 static TCPEXT: [u8; packed_len(TCPEXT_TEXT)] = pack(TCPEXT_TEXT);
 static SCTP: [u8; packed_len(SCTP_TEXT)] = pack(SCTP_TEXT);
 
+// net-tools' tables, each in net-tools' order (not sorted: see the top of
+// this file), as input for `pack`.
 const IP_TEXT: &str = "\
     DefaultTTL\tS\n\
     Forwarding\tS\n\
@@ -467,7 +469,6 @@ const IP_TEXT: &str = "\
     ReasmTimeout\tO% fragments dropped after timeout\n\
 ";
 
-// IP6
 const IP6_TEXT: &str = "\
     Ip6FragCreates\tO% fragments created\n\
     Ip6FragFails\tO% outgoing packets failed fragmentation\n\
@@ -493,7 +494,6 @@ const IP6_TEXT: &str = "\
     Ip6ReasmTimeout\tO% fragments dropped after timeout\n\
 ";
 
-// ICMP
 const ICMP_TEXT: &str = "\
     InAddrMaskReps\tIaddress mask replies: %\n\
     InAddrMasks\tIaddress mask request: %\n\
@@ -523,7 +523,6 @@ const ICMP_TEXT: &str = "\
     OutTimestamps\tXtimestamp requests: %\n\
 ";
 
-// ICMP6
 const ICMP6_TEXT: &str = "\
     Icmp6InDestUnreachs\tIdestination unreachable: %\n\
     Icmp6InEchoReplies\tIecho replies: %\n\
@@ -558,7 +557,6 @@ const ICMP6_TEXT: &str = "\
     Icmp6OutTimeExcds\tXsent ICMPv6 time exceeded: %\n\
 ";
 
-// TCP
 const TCP_TEXT: &str = "\
     ActiveOpens\tN% active connection openings\n\
     AttemptFails\tN% failed connection attempts\n\
@@ -576,7 +574,6 @@ const TCP_TEXT: &str = "\
     RtoMin\tS\n\
 ";
 
-// UDP
 const UDP_TEXT: &str = "\
     InDatagrams\tN% packets received\n\
     InErrors\tN% packet receive errors\n\
@@ -586,7 +583,6 @@ const UDP_TEXT: &str = "\
     SndbufErrors\tN% send buffer errors\n\
 ";
 
-// UDP6
 const UDP6_TEXT: &str = "\
     Udp6InDatagrams\tN% packets received\n\
     Udp6InErrors\tN% packet receive errors\n\
@@ -594,7 +590,6 @@ const UDP6_TEXT: &str = "\
     Udp6OutDatagrams\tN% packets sent\n\
 ";
 
-// TCPEXT
 const TCPEXT_TEXT: &str = "\
     DelayedACKLocked\tO% delayed acks further delayed because of locked socket\n\
     DelayedACKLost\tOQuick ack mode was activated % times\n\
@@ -665,7 +660,6 @@ const TCPEXT_TEXT: &str = "\
     TWRecycled\tO% time wait sockets recycled by time stamp\n\
 ";
 
-// SCTP
 const SCTP_TEXT: &str = "\
     SctpAborteds\tN% Number of Aborteds \n\
     SctpActiveEstabs\tN% Active Associations\n\
