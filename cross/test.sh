@@ -2,7 +2,8 @@
 # Cross tests: run each dist binary under its qemu (natively for x86_64)
 # against every fixture tree in its own byte order, through the same tests
 # as the host: netstat (tests/fixtures.rs), ss-lite (tests/ss.rs) and
-# fuser-port (tests/fuser.rs, proc-tree tests). Big-endian targets get the
+# fuser-port (tests/fuser.rs, proc-tree tests), and as root `netstat -i` on
+# a bare network namespace's loopback (tests/live_iface.rs). Big-endian targets get the
 # big-endian twin of each tree, MIPS targets a twin with MIPS's unix socket
 # type numbers (SOCKBOX_ABI=mips), and must print exactly what the peer printed.
 # A preset (--config NAME, cross/presets.tsv) runs from dist/NAME/ARCH, through
@@ -36,10 +37,11 @@ for arch in "${archs[@]}"; do
   # Each applet's step is grouped: a failing step fails the whole chain.
   if { export SOCKBOX_BIN="$bin" SOCKBOX_RUNNER="$runner" SOCKBOX_BYTE_ORDER="$endian" SOCKBOX_ABI="$abi"
        { ! has netstat || { cargo test -q --locked --test fixtures netstat_on_fixture_trees && ran+=(netstat); }; } &&
+       { ! has interfaces || [ "$(id -u)" != 0 ] || { cargo test -q --locked --test live_iface loopback_table_under_the_runner && ran+=(interfaces); }; } &&
        { ! has ss-lite || { cargo test -q --locked --test ss ss_on_fixture_trees && ran+=(ss-lite); }; } &&
        { ! has fuser-port || { cargo test -q --locked --test fuser on_a_proc_tree && ran+=(fuser-port); }; } &&
        cargo test -q --locked --test cli -- unknown_and_unbuilt unsupported_options help_goes_to; } > "$log" 2>&1; then
-    echo "cross/test.sh: $config $arch ($endian-endian${runner:+, $runner}): ${ran[*]} fixture outputs equal their peers'; option and applet errors as built"
+    echo "cross/test.sh: $config $arch ($endian-endian${runner:+, $runner}): ${ran[*]} outputs equal their peers' (fixture trees; -i on a bare namespace's loopback); option and applet errors as built"
   else
     echo "cross/test.sh: $config $arch FAILED; see $log" >&2
     tail -40 "$log" >&2
