@@ -420,3 +420,32 @@ fn hostile_proc_net_dev_for_interfaces() {
         assert_eq!((o.code, o.text(), o.err()), (Some(1), String::new(), format!("netstat: {}: {what}\n", dev.display())), "{name}");
     }
 }
+
+/// A warning about a bad line comes between the rows where the line was,
+/// also when stdout and stderr are one file (a terminal, `2>&1`): stdout
+/// is flushed before it.
+#[test]
+fn warnings_stand_where_their_lines_were() {
+    let mut tcp = String::from("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+    for i in 0..400 {
+        tcp += &format!("{i:4}: 0100007F:{:04X} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 {} 1 0000000000000000 100 0 0 10 0\n", 2000 + i, 9000 + i);
+        if i % 97 == 0 {
+            tcp += "garbage\n";
+        }
+    }
+    let d = tree("bogus-order", &[("tcp", tcp)]);
+    let netstat = applet_dir("bogus-order-bin").join("netstat");
+    let out = std::process::Command::new("sh").args(["-c", "exec \"$0\" -tan 2>&1"]).arg(&netstat).env("HOST_PROC", &d).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2 + 400 + 5, "{text}");
+    for (i, l) in lines.iter().enumerate() {
+        if l.contains("bogus") {
+            assert_eq!(*l, "netstat: warning, got bogus tcp line.");
+            let port: u32 = lines[i - 1].split_whitespace().nth(3).and_then(|a| a.rsplit(':').next()).and_then(|p| p.parse().ok()).unwrap();
+            assert_eq!((port - 2000) % 97, 0, "the warning follows the row before its line: {}", lines[i - 1]);
+        } else {
+            assert!(l.starts_with("tcp ") || i < 2, "a whole row: {l:?}");
+        }
+    }
+}

@@ -119,6 +119,8 @@ const CHANGES: &[Change] = &[
     ("netstat missing", "netstat", None),
     ("snmp6 odd lines", "snmp6", Some(|s| format!("{}\nIp6Lonely\nIp6Word x\nWeird 5\nUdpLite6Extra 3\nIcmp6InEchos -1\n", s.replacen("Ip6InReceives", "Ip6InReceives  ", 1)))),
     ("snmp6 missing", "snmp6", None),
+    ("NUL bytes", "snmp", Some(|s| s.replacen("Ip: Forwarding", "Ip: Forw\0arding", 1).replacen("\nIcmp: ", "\nIcmp: 5\0 ", 2) + "I\0p: a\nIp: 1\n")),
+    ("NUL bytes in snmp6", "snmp6", Some(|s| format!("{s}Ip6In\0Delivers 7\n\0Udp6InErrors 9\n"))),
     ("sctp", "sctp/snmp", Some(|_| "SctpCurrEstab                   \t1\nSctpActiveEstabs                \t2\nSctpAborteds \t3\nSctpT1InitExpireds              \t4\nSctpNew\nSctpOutCtrlChunks 99999999999999999999\n".into())),
 ];
 

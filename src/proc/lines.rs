@@ -87,6 +87,13 @@ impl<R, const N: usize> Lines<R, N> {
     }
 }
 
+/// Bytes as C sees them: up to the first NUL (net-tools reads its lines
+/// into C strings). A plain loop: memchr with a constant needle gets a
+/// copy of its own.
+pub fn c_str(b: &[u8]) -> &[u8] {
+    &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
+}
+
 /// Split a line into whitespace-separated fields without allocating.
 pub fn fields(line: &[u8]) -> impl Iterator<Item = &[u8]> {
     line.split(|c| *c == b' ' || *c == b'\t').filter(|f| !f.is_empty())

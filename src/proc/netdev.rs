@@ -90,11 +90,7 @@ impl Layout {
     }
 }
 
-/// Bytes as C sees them: up to the first NUL. (A plain loop: memchr with
-/// a constant needle gets a copy of its own.)
-pub fn c_str(b: &[u8]) -> &[u8] {
-    &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())]
-}
+pub use super::lines::c_str;
 
 /// `isspace` in the C locale.
 fn blank(c: u8) -> bool {
@@ -132,18 +128,25 @@ pub fn split_name(line: &[u8]) -> (&[u8], &[u8]) {
 /// net-tools' `sscanf` does: reading stops at the first field that is not
 /// a number and the counters from there on keep their value (zero for an
 /// interface seen first, the earlier line's for a name listed twice).
-pub fn read_counters(rest: &[u8], layout: Layout, c: &mut Counters) {
+///
+/// Returns the counters it set, a bit each (`1 << index`), so that a later
+/// line for the same name can be laid over this one's as net-tools lays it.
+pub fn read_counters(rest: &[u8], layout: Layout, c: &mut Counters) -> u16 {
     let rest = c_str(rest);
     let mut at = 0;
+    let mut set = 0u16;
     for &k in layout.order() {
         match scan_u64(rest, &mut at) {
             Some(v) => c[k as usize] = v,
             None => break,
         }
+        set |= 1 << k;
     }
     for &k in layout.absent() {
         c[k as usize] = 0;
+        set |= 1 << k;
     }
+    set
 }
 
 /// `%Lu`/`%lu` (64-bit) from `s[*at..]`: blanks, an optional sign, then at
@@ -177,7 +180,7 @@ mod tests {
     fn read(line: &[u8], layout: Layout) -> (Vec<u8>, Counters) {
         let (name, rest) = split_name(line);
         let mut c = [0; 16];
-        read_counters(rest, layout, &mut c);
+        let _ = read_counters(rest, layout, &mut c);
         (name.to_vec(), c)
     }
 

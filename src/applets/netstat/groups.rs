@@ -26,7 +26,7 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, hosts: &mut Hosts) -> 
                     let _ = device.extend_from_slice(d);
                 }
                 Igmp::Group { addr, users } => row(o, &device, users, &Ip::V4(addr), c, hosts),
-                Igmp::Bad => bogus(b"igmp", lnr),
+                Igmp::Bad => bogus(o, b"igmp", lnr),
             }
         })?;
     }
@@ -35,7 +35,7 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, hosts: &mut Hosts) -> 
         each_line(root, "igmp6", false, |line| {
             match igmp::parse_igmp6(line) {
                 Some(g) => row(o, g.device, g.users, &Ip::V6(g.addr), c, hosts),
-                None => bogus(b"igmp6", lnr),
+                None => bogus(o, b"igmp6", lnr),
             }
             lnr += 1;
         })?;
@@ -60,8 +60,10 @@ fn row(o: &mut Out, device: &[u8], users: i32, group: &Ip, c: &Cfg, hosts: &mut 
     o.nl();
 }
 
-/// net-tools' words for a line it cannot read, with its line number.
-fn bogus(what: &[u8], lnr: u64) {
+/// net-tools' words for a line it cannot read, with its line number
+/// (after what stdout holds, as for the socket tables).
+fn bogus(o: &mut Out, what: &[u8], lnr: u64) {
+    let _ = o.flush();
     let mut e = Out::stderr();
     e.str("netstat: warning, got bogus ").bytes(what).str(" line ").num(lnr).str(".\n");
 }

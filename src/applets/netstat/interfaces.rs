@@ -88,6 +88,10 @@ static SOCK: AtomicI32 = AtomicI32::new(-1);
 struct Iface {
     name: heapless::Vec<u8, NAME_MAX>,
     stats: Option<Counters>,
+    /// Until merged: which counters its line set, and its place in the
+    /// order read.
+    set: u16,
+    seq: u32,
 }
 
 pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
@@ -117,6 +121,7 @@ fn list(o: &mut Out, applet: &str, fd: i32, first: bool, root: &ProcRoot, c: &Cf
         // net-tools says so and goes on with /proc/net/dev's interfaces.
         error_line(applet, &[b"SIOCGIFCONF: ", io_error_text(&e)]);
     }
+    merge(&mut list);
     if first {
         o.str("Kernel Interface table\n");
     }
@@ -160,10 +165,9 @@ fn read_dev(root: &ProcRoot) -> Result<Vec<Iface>, Failure> {
             return Ok(());
         }
         let (name, rest) = netdev::split_name(line);
-        let at = add(&mut list, name);
-        if let Some(ife) = list.get_mut(at) {
-            netdev::read_counters(rest, layout, ife.stats.get_or_insert([0; 16]));
-        }
+        let mut stats = [0; 16];
+        let set = netdev::read_counters(rest, layout, &mut stats);
+        add(&mut list, name, Some(stats), set);
         Ok(())
     })?;
     Ok(list)
@@ -216,29 +220,59 @@ fn add_conf(fd: i32, list: &mut Vec<Iface>) -> io::Result<()> {
         }
         for entry in buf[..len].chunks_exact(IFREQ) {
             let name = &entry[..IFNAMSIZ];
-            add(list, netdev::c_str(name));
+            add(list, netdev::c_str(name), None, 0);
         }
         return Ok(());
     }
 }
 
-/// Where `name` is in the sorted list, added if new: net-tools' insertion,
-/// which walks back from the end to the first name not greater.
-fn add(list: &mut Vec<Iface>, name: &[u8]) -> usize {
+/// Add an interface read (from /proc/net/dev with its counters, or from
+/// SIOCGIFCONF without) to the list. net-tools keeps its list sorted
+/// (`nstrcmp`) by inserting each name in place, a name seen again taking
+/// the new line's counters over the old; that is quadratic in the lines.
+/// Here names are appended and, whenever the list has doubled, sorted and
+/// merged the same way ([`merge`]): the same list, in n log n time, with
+/// at most twice the interfaces there are in memory.
+fn add(list: &mut Vec<Iface>, name: &[u8], stats: Option<Counters>, set: u16) {
     let name = &name[..name.len().min(NAME_MAX)];
-    let mut at = 0;
-    for (i, ife) in list.iter().enumerate().rev() {
-        match nstrcmp(&ife.name, name) {
-            Ordering::Equal => return i,
-            Ordering::Less => {
-                at = i + 1;
-                break;
+    let seq = list.last().map_or(0, |l| l.seq.wrapping_add(1));
+    list.push(Iface { name: heapless::Vec::from_slice(name).unwrap_or_default(), stats, set, seq });
+    // Merged lists are a power of two long at most when they were
+    // merged last: merging again when the length reaches one keeps the
+    // work n log n.
+    if list.len() >= 64 && list.len().is_power_of_two() {
+        merge(list);
+    }
+}
+
+/// Sort the list by name (net-tools' order, equal names in the order read)
+/// and merge each name's entries into its first: a later /proc/net/dev
+/// line sets the counters it has over the earlier ones'.
+fn merge(list: &mut Vec<Iface>) {
+    crate::spill::heap_sort(list, |a, b| nstrcmp(&a.name, &b.name).then(a.seq.cmp(&b.seq)) == Ordering::Less);
+    let mut kept = 0;
+    for i in 0..list.len() {
+        let same = kept > 0 && nstrcmp(&list[kept - 1].name, &list[i].name) == Ordering::Equal;
+        if !same {
+            list.swap(kept, i);
+            kept += 1;
+            continue;
+        }
+        if let Some(new) = list[i].stats {
+            let set = list[i].set;
+            let old = list[kept - 1].stats.get_or_insert([0; 16]);
+            for (k, v) in old.iter_mut().enumerate() {
+                if set & (1 << k) != 0 {
+                    *v = new[k];
+                }
             }
-            Ordering::Greater => {}
         }
     }
-    list.insert(at, Iface { name: heapless::Vec::from_slice(name).unwrap_or_default(), stats: None });
-    at
+    list.truncate(kept);
+    // Numbered afresh in order, so that what is added next comes after.
+    for (i, ife) in list.iter_mut().enumerate() {
+        ife.seq = i as u32;
+    }
 }
 
 /// net-tools' order of interface names: the part before a trailing number
@@ -869,10 +903,29 @@ mod tests {
     fn the_list_is_sorted_and_merged_as_net_tools_keeps_it() {
         let mut l = Vec::new();
         for n in ["lo", "eth10", "eth2", "eth2", "br-lan", "eth2:1", "a-name-longer-than-15"] {
-            add(&mut l, n.as_bytes());
+            add(&mut l, n.as_bytes(), None, 0);
         }
+        merge(&mut l);
         let names: Vec<&[u8]> = l.iter().map(|i| &i.name[..]).collect();
         assert_eq!(names, [&b"a-name-longer-t"[..], b"br-lan", b"eth2", b"eth2:1", b"eth10", b"lo"]);
+        // A name listed again: its second line's counters over the first's
+        // (those it has), in any number of merges along the way.
+        let mut l = Vec::new();
+        let mut first = [1u64; 16];
+        first[0] = 7;
+        add(&mut l, b"eth0", Some(first), u16::MAX);
+        add(&mut l, b"eth0:1", None, 0);
+        for i in 0..300u32 {
+            add(&mut l, format!("z{}", 300 - i).as_bytes(), None, 0);
+        }
+        let mut second = [0u64; 16];
+        second[1] = 9;
+        add(&mut l, b"eth0", Some(second), 0b11);
+        merge(&mut l);
+        assert_eq!(l.len(), 302);
+        let eth0 = &l[0];
+        assert_eq!((&eth0.name[..], eth0.stats.map(|s| (s[0], s[1], s[2]))), (&b"eth0"[..], Some((0, 9, 1))));
+        assert!(l.windows(2).all(|w| nstrcmp(&w[0].name, &w[1].name) == Ordering::Less));
     }
 
     fn info(flags: u16) -> Info {
@@ -885,10 +938,10 @@ mod tests {
         s[netdev::RX_PACKETS] = 12;
         s[netdev::RX_FIFO] = 3;
         s[netdev::TX_PACKETS] = u64::MAX;
-        let ife = Iface { name: heapless::Vec::from_slice(b"e\x1bh0").unwrap(), stats: Some(s) };
+        let ife = Iface { name: heapless::Vec::from_slice(b"e\x1bh0").unwrap(), stats: Some(s), set: 0, seq: 0 };
         let t = text(|o| short_row(o, &ife, &info(0x1043)));
         assert_eq!(t, "e?h0             1500       12      0      0 3      18446744073709551615      0      0      0 BMRU\n");
-        let ife = Iface { name: heapless::Vec::from_slice(b"eth0:1").unwrap(), stats: None };
+        let ife = Iface { name: heapless::Vec::from_slice(b"eth0:1").unwrap(), stats: None, set: 0, seq: 0 };
         let t = text(|o| short_row(o, &ife, &info(0)));
         assert_eq!(t, "eth0:1           1500      - no statistics available -                        [NO FLAGS]\n");
         let t = text(|o| short_row(o, &ife, &info(0xffff)));
@@ -897,7 +950,7 @@ mod tests {
 
     #[test]
     fn long_flags_and_lists() {
-        let ife = Iface { name: heapless::Vec::from_slice(b"x").unwrap(), stats: None };
+        let ife = Iface { name: heapless::Vec::from_slice(b"x").unwrap(), stats: None, set: 0, seq: 0 };
         let dir = std::env::temp_dir().join(format!("sockbox-iface-unit-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("net")).unwrap();
         let root = ProcRoot::open(dir.to_string_lossy().as_bytes().to_vec()).ok().unwrap();
@@ -910,7 +963,7 @@ mod tests {
         (i.hw_type, i.outfill, i.keepalive, i.txqlen) = (libc::ARPHRD_CSLIP, 3, -2, 10);
         let mut s = [0u64; 16];
         (s[netdev::RX_COMPRESSED], s[netdev::TX_COMPRESSED]) = (5, 6);
-        let ife = Iface { name: ife.name.clone(), stats: Some(s) };
+        let ife = Iface { name: ife.name.clone(), stats: Some(s), set: 0, seq: 0 };
         let t = text(|o| long(o, &root, &ife, &i).unwrap());
         assert_eq!(
             t,
@@ -932,7 +985,7 @@ mod tests {
     fn the_counter_lines_name_each_counter_once() {
         // Counter K is 100 + K, so each shows where it lands.
         let s: Counters = std::array::from_fn(|k| 100 + k as u64);
-        let ife = Iface { name: heapless::Vec::from_slice(b"eth0").unwrap(), stats: Some(s) };
+        let ife = Iface { name: heapless::Vec::from_slice(b"eth0").unwrap(), stats: Some(s), set: 0, seq: 0 };
         let t = text(|o| short_row(o, &ife, &info(0x1043)));
         assert_eq!(t, "eth0             1500      101    102    103 104         109    110    111    112 BMRU\n");
         let t = text(|o| {

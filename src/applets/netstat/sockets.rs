@@ -234,7 +234,10 @@ pub(super) fn each_line(root: &ProcRoot, name: &str, header: bool, mut f: impl F
     }
 }
 
-pub(super) fn bogus(what: &str) {
+/// net-tools' warning for a line it cannot read, after what stdout holds,
+/// so that on a terminal it stands between the rows where the line was.
+pub(super) fn bogus(o: &mut Out, what: &str) {
+    let _ = o.flush();
     let mut e = Out::stderr();
     e.str("netstat: warning, got bogus ").str(what).str(" line.\n");
 }
@@ -274,7 +277,7 @@ fn inet_line(l: &mut List<'_>, tag: u8, t: Table, line: &[u8]) {
         return;
     }
     let inet::Line::Sock(s) = parsed else {
-        bogus(kind);
+        bogus(l.o, kind);
         return;
     };
     let (o, ctx) = (&mut *l.o, &mut *l.ctx);
@@ -458,7 +461,7 @@ fn unix_line(l: &mut List<'_>, line: &[u8]) {
         return;
     }
     let unix::Line::Sock(s) = parsed else {
-        bogus("unix");
+        bogus(l.o, "unix");
         return;
     };
     let (o, ctx) = (&mut *l.o, &*l.ctx);

@@ -16,7 +16,7 @@
 use super::{Cfg, Fam};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ProcRoot;
-use crate::proc::lines::Lines;
+use crate::proc::lines::{Lines, c_str};
 use crate::proc::snmp;
 use std::io;
 
@@ -272,12 +272,13 @@ fn pairs(p: &mut Printer<'_>, l: &mut Lines<std::fs::File>, only: Option<&[u8]>)
             None => return Ok(()),
             // net-tools passes over a blank line where a pair starts.
             Some([]) => continue,
+            // Lines end at a NUL for net-tools, as C strings do.
             Some(line) => {
                 names.clear();
-                names.extend_from_slice(line);
+                names.extend_from_slice(c_str(line));
             }
         }
-        let Some(values) = next(l)? else { return Ok(()) };
+        let Some(values) = next(l)?.map(c_str) else { return Ok(()) };
         let pair = snmp::pair(&names, values).ok_or(Trouble::Format)?;
         if only.is_some_and(|t| !pair.title.starts_with(t)) {
             continue;
@@ -293,7 +294,7 @@ fn pairs(p: &mut Printer<'_>, l: &mut Lines<std::fs::File>, only: Option<&[u8]>)
 fn snmp6(p: &mut Printer<'_>, l: &mut Lines<std::fs::File>) -> Result<(), Trouble> {
     let (mut name, mut val, mut table) = (Vec::new(), 0, Vec::new());
     while let Some(line) = next(l)? {
-        let (n, v) = snmp::name_value(line);
+        let (n, v) = snmp::name_value(c_str(line));
         if let Some(n) = n {
             name.clear();
             name.extend_from_slice(n);
@@ -317,7 +318,7 @@ fn snmp6(p: &mut Printer<'_>, l: &mut Lines<std::fs::File>) -> Result<(), Troubl
 fn sctp(p: &mut Printer<'_>, l: &mut Lines<std::fs::File>) -> Result<(), Trouble> {
     p.table(SNMP, b"Sctp");
     while let Some(line) = next(l)? {
-        if let (name, Some(v)) = snmp::sctp_line(line) {
+        if let (name, Some(v)) = snmp::sctp_line(c_str(line)) {
             p.value(name, v);
         }
     }
