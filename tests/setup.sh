@@ -2,12 +2,14 @@
 # Install the peers the tests compare against and the tools they drive:
 # net-tools (netstat), iproute2 (ss, ip), psmisc (fuser), busybox, GNU time,
 # python3 (socket holders), util-linux (unshare, setpriv), a C compiler
-# (tests/live_iface.rs builds an fopen shim to feed net-tools made-up files).
+# (tests/live_iface.rs builds an fopen shim to feed net-tools made-up files),
+# nftables, conntrack and netstat-nat (the NAT scene, tests/live/nat-scene.sh,
+# and the references of the connection-tracking applets to come).
 # Idempotent and non-interactive: apt runs only when something is missing.
 set -euo pipefail
 need=()
 for pair in netstat:net-tools ss:iproute2 ip:iproute2 fuser:psmisc busybox:busybox \
-            /usr/bin/time:time /usr/bin/python3:python3 unshare:util-linux setpriv:util-linux cc:gcc; do
+            /usr/bin/time:time /usr/bin/python3:python3 unshare:util-linux setpriv:util-linux cc:gcc nft:nftables conntrack:conntrack netstat-nat:netstat-nat; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 ((${#need[@]})) || exit 0

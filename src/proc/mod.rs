@@ -3,6 +3,8 @@
 //! Every reader works relative to a [`ProcRoot`]: `/proc`, or the directory
 //! named by `HOST_PROC` (containers, fixture trees in tests).
 
+pub mod conntrack;
+pub mod ct_stat;
 pub mod fd;
 pub mod if_inet6;
 pub mod igmp;
