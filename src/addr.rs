@@ -81,6 +81,33 @@ pub fn dec_u64(s: &[u8]) -> Option<u64> {
     Some(v)
 }
 
+/// C's `isspace` in the C locale.
+pub fn is_space(c: u8) -> bool {
+    c == b' ' || (b'\t'..=b'\r').contains(&c)
+}
+
+/// C's `strtoull(s, &end, 10)`, as net-tools reads /proc counters with it
+/// (and with `sscanf`'s `%llu`): blanks, a sign, digits. The value (a
+/// negative one wrapped, the largest on overflow) and how many bytes it
+/// took: 0 when `s` holds no number, and nothing is taken then.
+pub fn strtoull(s: &[u8]) -> (u64, usize) {
+    let mut i = s.iter().take_while(|c| is_space(**c)).count();
+    let neg = s.get(i) == Some(&b'-');
+    if matches!(s.get(i), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let digits = s.get(i..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return (0, 0);
+    }
+    let v = match dec_u64(s.get(i..i + digits).unwrap_or(&[])) {
+        Some(v) if neg => v.wrapping_neg(),
+        Some(v) => v,
+        None => u64::MAX,
+    };
+    (v, i + digits)
+}
+
 pub fn dec_u32(s: &[u8]) -> Option<u32> {
     dec_u64(s).and_then(|v| u32::try_from(v).ok())
 }

@@ -92,11 +92,6 @@ impl Layout {
 
 pub use super::lines::c_str;
 
-/// `isspace` in the C locale.
-fn blank(c: u8) -> bool {
-    c == b' ' || (b'\t'..=b'\r').contains(&c)
-}
-
 /// A data line's interface name and the text after it (its counters).
 ///
 /// The name starts after any blanks and ends at a blank or at a `:`; a `:`
@@ -104,11 +99,11 @@ fn blank(c: u8) -> bool {
 /// name. The name is as long as the line has it: callers cut it.
 pub fn split_name(line: &[u8]) -> (&[u8], &[u8]) {
     let line = c_str(line);
-    let start = line.iter().position(|&c| !blank(c)).unwrap_or(line.len());
+    let start = line.iter().position(|&c| !crate::addr::is_space(c)).unwrap_or(line.len());
     let mut i = start;
     while i < line.len() {
         let c = line[i];
-        if blank(c) {
+        if crate::addr::is_space(c) {
             return (&line[start..i], &line[i..]);
         }
         if c == b':' {
@@ -151,23 +146,12 @@ pub fn read_counters(rest: &[u8], layout: Layout, c: &mut Counters) -> u16 {
 
 /// `%Lu`/`%lu` (64-bit) from `s[*at..]`: blanks, an optional sign, then at
 /// least one digit; `strtoull`'s value (the largest on overflow, a negative
-/// number wrapped). `None`, with `at` past what was taken, when there is
-/// no digit.
+/// number wrapped), as `crate::addr::strtoull`; `None`, with nothing
+/// taken, when there is no digit.
 fn scan_u64(s: &[u8], at: &mut usize) -> Option<u64> {
-    let s = s.get(*at..).unwrap_or(&[]);
-    let mut i = s.iter().take_while(|&&c| blank(c)).count();
-    let neg = s.get(i) == Some(&b'-');
-    if matches!(s.get(i), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits = s.get(i..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count();
-    *at += i + digits;
-    let d = s.get(i..i + digits).filter(|d| !d.is_empty())?;
-    Some(match crate::addr::dec_u64(d) {
-        Some(v) if neg => v.wrapping_neg(),
-        Some(v) => v,
-        None => u64::MAX,
-    })
+    let (v, used) = crate::addr::strtoull(s.get(*at..).unwrap_or(&[]));
+    *at += used;
+    (used > 0).then_some(v)
 }
 
 #[cfg(test)]

@@ -13,38 +13,11 @@
 //! overflowing number is the largest, and text where a number should be is
 //! 0 without moving on; the same text gives the same counters in both tools.
 
-/// C's `isspace` in the C locale.
-pub fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
+pub use crate::addr::{is_space, strtoull};
 
 /// The separators of the names on a names line (net-tools' `" \t\n"`).
 fn is_sep(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n')
-}
-
-/// C's `strtoull(s, &end, 10)`: the value and how many bytes it took
-/// (0 when `s` holds no number: nothing is taken then).
-pub fn strtoull(s: &[u8]) -> (u64, usize) {
-    let mut i = s.iter().take_while(|c| is_space(**c)).count();
-    let neg = s.get(i) == Some(&b'-');
-    if matches!(s.get(i), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits = s.get(i..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 {
-        return (0, 0);
-    }
-    let mut v: u64 = 0;
-    let mut over = false;
-    for c in s.get(i..i + digits).unwrap_or(&[]) {
-        match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(c - b'0'))) {
-            Some(x) => v = x,
-            None => over = true,
-        }
-    }
-    let v = if over { u64::MAX } else if neg { v.wrapping_neg() } else { v };
-    (v, i + digits)
 }
 
 /// Two lines of `/proc/net/snmp` or `/proc/net/netstat`: `Title: NAME...`
