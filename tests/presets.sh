@@ -42,7 +42,7 @@ done
 
 # Every applet alone, with and without the resolver (and netstat's route):
 # the gates must leave no dead code or broken build behind.
-for f in "" netstat "netstat route" "netstat resolver" ss-lite "ss-lite resolver" fuser-port "fuser-port resolver"; do
+for f in "" netstat "netstat route" "netstat resolver" ss-lite "ss-lite resolver" fuser-port "fuser-port resolver" conntrack "conntrack resolver" "netstat conntrack"; do
   out=$(CARGO_TARGET_DIR=target/feature-check cargo check --locked --lib --bins --tests --no-default-features --features "$f" 2>&1) ||
     { echo "tests/presets.sh: FAIL: features '$f' do not build:" >&2; echo "$out" | tail -20 >&2; exit 1; }
   if grep -q '^warning' <<<"$out"; then

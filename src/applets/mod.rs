@@ -1,5 +1,7 @@
 //! The applets, one file each, and the table the dispatcher reads.
 
+#[cfg(feature = "conntrack")]
+pub mod conntrack;
 #[cfg(feature = "fuser-port")]
 pub mod fuser;
 #[cfg(feature = "netstat")]
@@ -36,6 +38,8 @@ pub static APPLETS: &[Applet] = &[
     // Scripts call `fuser 80/tcp`: a link named fuser works for ports.
     #[cfg(feature = "fuser-port")]
     Applet { name: "fuser", main: fuser::main, listed: false },
+    #[cfg(feature = "conntrack")]
+    Applet { name: "conntrack-lite", main: conntrack::main, listed: true },
 ];
 
 /// The cargo features (applets and feature groups) built in, as
@@ -55,6 +59,8 @@ pub static FEATURES: &[&str] = &[
     "ss-lite",
     #[cfg(feature = "fuser-port")]
     "fuser-port",
+    #[cfg(feature = "conntrack")]
+    "conntrack",
     #[cfg(feature = "resolver")]
     "resolver",
     #[cfg(feature = "install")]
@@ -82,11 +88,13 @@ static LEFT_OUT: &[(&str, &str)] = &[
     ("fuser-port", "fuser-port"),
     #[cfg(not(feature = "fuser-port"))]
     ("fuser", "fuser-port"),
+    #[cfg(not(feature = "conntrack"))]
+    ("conntrack-lite", "conntrack"),
 ];
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];
 /// tests/cli.rs checks the two agree).
-pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "resolver", "install"];
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "conntrack", "resolver", "install"];
 
 /// For `sockbox --help`: `Left out: route resolver`, the features this
 /// build lacks (no line in a full build).

@@ -76,8 +76,9 @@ impl CtStat {
         Ok(s)
     }
 
-    /// Add one CPU's line. A line that does not fit changes nothing.
-    pub fn add_row(&mut self, line: &[u8]) -> Result<(), StatBad> {
+    /// Add one CPU's line, and give its values (in the header's order). A
+    /// line that does not fit changes nothing.
+    pub fn add_row(&mut self, line: &[u8]) -> Result<[u32; COLS_MAX], StatBad> {
         let mut row = [0u32; COLS_MAX];
         let mut n = 0;
         for w in fields(line) {
@@ -95,7 +96,7 @@ impl CtStat {
             }
         }
         self.rows += 1;
-        Ok(())
+        Ok(row)
     }
 
     /// How many columns the header named.
