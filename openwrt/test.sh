@@ -214,7 +214,7 @@ for preset in $(preset_names); do
   [ "$(links "$tmp/p/root" | tr '\n' ' ')" = "$(links "$tmp/p/ipkx/data" | tr '\n' ' ')" ] ||
     fail "preset $preset: Makefile links '$(links "$tmp/p/root" | tr '\n' ' ')', its .ipk '$(links "$tmp/p/ipkx/data" | tr '\n' ' ')'"
   desc=$(tar -xzOf "$tmp/p/ipkx/control.tar.gz" ./control | sed -n 's/^Description: //p')
-  for a in $(tr ' ' '\n' <<<"$want" | sed "s/^conntrack$/conntrack-lite/" | tr " " "\n" | grep -x -e netstat -e ss-lite -e fuser-port -e conntrack-lite); do
+  for a in $(tr ' ' '\n' <<<"$want" | sed "s/^conntrack$/conntrack-lite netstat-nat/" | tr " " "\n" | grep -x -e netstat -e ss-lite -e fuser-port -e conntrack-lite -e netstat-nat); do
     [[ $desc == *"$a"* ]] || fail "preset $preset: the .ipk's Description '$desc' does not name $a"
   done
   checked+="$preset "

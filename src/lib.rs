@@ -12,6 +12,8 @@ pub mod resolv;
 pub mod spill;
 pub mod applets;
 pub mod cli;
+#[cfg(any(feature = "interfaces", feature = "conntrack"))]
+pub mod ifconf;
 #[cfg(feature = "install")]
 pub mod install;
 pub mod names;

@@ -30,7 +30,7 @@ fn tcp_line(slot: usize, lport: u16, inode: u64) -> String {
 #[test]
 fn list_and_dispatch() {
     let o = sockbox(&["--list"], &[]);
-    let want: String = [("netstat", "netstat"), ("ss-lite", "ss-lite"), ("fuser-port", "fuser-port"), ("conntrack-lite", "conntrack")].iter().filter(|(_, f)| built(f)).map(|(a, _)| a).map(|a| format!("{a}\n")).collect();
+    let want: String = [("netstat", "netstat"), ("ss-lite", "ss-lite"), ("fuser-port", "fuser-port"), ("conntrack-lite", "conntrack"), ("netstat-nat", "conntrack")].iter().filter(|(_, f)| built(f)).map(|(a, _)| a).map(|a| format!("{a}\n")).collect();
     assert_eq!(o.text(), want, "only built applets are listed");
     assert_eq!(o.code, Some(0));
     let d = tree("dispatch", &[("tcp", format!("{TCP_HDR}{}", tcp_line(0, 40000, 7)))]);
@@ -59,7 +59,7 @@ fn unknown_and_unbuilt_applets_fail_cleanly() {
     // An applet this build leaves out, by any of its names, says which
     // feature would bring it; so does an option left out.
     let mut left_out = 0;
-    for (name, feature) in [("netstat", "netstat"), ("ss-lite", "ss-lite"), ("ss", "ss-lite"), ("fuser-port", "fuser-port"), ("fuser", "fuser-port"), ("conntrack-lite", "conntrack")] {
+    for (name, feature) in [("netstat", "netstat"), ("ss-lite", "ss-lite"), ("ss", "ss-lite"), ("fuser-port", "fuser-port"), ("fuser", "fuser-port"), ("conntrack-lite", "conntrack"), ("netstat-nat", "conntrack")] {
         if built(feature) {
             continue;
         }

@@ -6,6 +6,8 @@ pub mod conntrack;
 pub mod fuser;
 #[cfg(feature = "netstat")]
 pub mod netstat;
+#[cfg(feature = "conntrack")]
+pub mod netstat_nat;
 #[cfg(feature = "ss-lite")]
 pub mod ss;
 
@@ -40,6 +42,8 @@ pub static APPLETS: &[Applet] = &[
     Applet { name: "fuser", main: fuser::main, listed: false },
     #[cfg(feature = "conntrack")]
     Applet { name: "conntrack-lite", main: conntrack::main, listed: true },
+    #[cfg(feature = "conntrack")]
+    Applet { name: "netstat-nat", main: netstat_nat::main, listed: true },
 ];
 
 /// The cargo features (applets and feature groups) built in, as
@@ -90,6 +94,8 @@ static LEFT_OUT: &[(&str, &str)] = &[
     ("fuser", "fuser-port"),
     #[cfg(not(feature = "conntrack"))]
     ("conntrack-lite", "conntrack"),
+    #[cfg(not(feature = "conntrack"))]
+    ("netstat-nat", "conntrack"),
 ];
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];

@@ -77,7 +77,7 @@ pub fn copy_exe(to: &Path) {
 /// A directory holding `APPLET -> sockbox` links, so argv[0] selects it.
 pub fn applet_dir(name: &str) -> PathBuf {
     let d = scratch(name);
-    for a in ["netstat", "ss-lite", "ss", "fuser-port", "fuser", "conntrack-lite"] {
+    for a in ["netstat", "ss-lite", "ss", "fuser-port", "fuser", "conntrack-lite", "netstat-nat"] {
         std::os::unix::fs::symlink(sockbox_bin(), d.join(a)).unwrap();
     }
     d

@@ -13,6 +13,7 @@
 
 use super::Cfg;
 use crate::addr::{self, Ip};
+use crate::ifconf::{self, ioctl};
 use crate::out::{E_LINE_TOO_LONG, Out, error_line, io_error_text};
 use crate::proc::lines::Lines;
 use crate::proc::netdev::{self, Counters, Layout};
@@ -46,11 +47,10 @@ const IFREQ: usize = IFNAMSIZ + IFRU;
 /// `irq`, `dma`, `port`.
 const MAP_BASE: usize = 2 * ULONG;
 // The layouts are libc's (and so the C library's) for the target.
-const _: () = assert!(size_of::<libc::ifreq>() == IFREQ && size_of::<Ifconf>() == size_of::<libc::ifconf>());
+const _: () = assert!(size_of::<libc::ifreq>() == IFREQ && IFREQ == ifconf::IFREQ);
 
 /// The ioctls: the generic numbers of <linux/sockios.h>, the same on every
 /// Linux architecture (libc's constants for the target).
-const SIOCGIFCONF: c_ulong = libc::SIOCGIFCONF as c_ulong;
 const SIOCGIFFLAGS: c_ulong = libc::SIOCGIFFLAGS as c_ulong;
 const SIOCGIFHWADDR: c_ulong = libc::SIOCGIFHWADDR as c_ulong;
 const SIOCGIFMTU: c_ulong = libc::SIOCGIFMTU as c_ulong;
@@ -72,11 +72,6 @@ struct Ifreq {
     u: [u8; IFRU],
 }
 
-#[repr(C)]
-struct Ifconf {
-    len: libc::c_int,
-    buf: *mut libc::c_char,
-}
 
 /// The ioctl socket, opened by the first round and kept for the next
 /// ones (`-c`), as net-tools keeps it: the table's title is printed only
@@ -194,36 +189,14 @@ fn each_line(root: &ProcRoot, name: &str, missing_ok: bool, f: &mut dyn FnMut(&[
     }
 }
 
-/// ioctl(2) by its syscall: musl's wrapper brings 1.2 KB of time64
-/// conversions that these requests do not need.
-fn ioctl<T>(fd: i32, req: c_ulong, arg: &mut T) -> bool {
-    // SAFETY: `arg` is the whole structure the request reads and writes.
-    unsafe { libc::syscall(libc::SYS_ioctl, fd as libc::c_long, req, arg as *mut T) >= 0 }
-}
-
 /// Add the interfaces SIOCGIFCONF names (one entry per IPv4 address, by
 /// its label) to the list, as net-tools does: a buffer of 30 entries,
 /// doubled until the answer leaves room.
 fn add_conf(fd: i32, list: &mut Vec<Iface>) -> io::Result<()> {
-    let mut n = 30;
-    loop {
-        let mut buf = vec![0u8; n * IFREQ];
-        let mut ifc = Ifconf { len: buf.len() as libc::c_int, buf: buf.as_mut_ptr().cast() };
-        // The kernel writes at most ifc.len bytes to the buffer.
-        if !ioctl(fd, SIOCGIFCONF, &mut ifc) {
-            return Err(io::Error::last_os_error());
-        }
-        let len = ifc.len as usize;
-        if len >= buf.len() {
-            n *= 2;
-            continue;
-        }
-        for entry in buf[..len].chunks_exact(IFREQ) {
-            let name = &entry[..IFNAMSIZ];
-            add(list, netdev::c_str(name), None, 0);
-        }
-        return Ok(());
+    for entry in ifconf::entries(fd, 30)?.chunks_exact(IFREQ) {
+        add(list, netdev::c_str(entry.get(..IFNAMSIZ).unwrap_or(&[])), None, 0);
     }
+    Ok(())
 }
 
 /// Add an interface read (from /proc/net/dev with its counters, or from
@@ -815,6 +788,7 @@ fn int(o: &mut Out, v: i32, width: usize) -> &mut Out {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ifconf::SIOCGIFCONF;
 
     fn text(f: impl FnOnce(&mut Out)) -> String {
         let mut o = Out::new(-1);
@@ -827,7 +801,6 @@ mod tests {
         // The union holds struct ifmap: two unsigned longs, a short, three bytes.
         assert_eq!(IFREQ, if cfg!(target_pointer_width = "64") { 40 } else { 32 });
         assert_eq!(size_of::<libc::ifreq>(), IFREQ);
-        assert_eq!(size_of::<libc::ifconf>(), size_of::<Ifconf>());
         assert_eq!(size_of::<libc::__c_anonymous_ifru_map>(), IFRU);
         use std::mem::offset_of;
         type Map = libc::__c_anonymous_ifru_map;
