@@ -632,12 +632,9 @@ fn list(applet: &str, cfg: &mut Cfg<'_>, o: &mut Out) -> u8 {
                 error_line(applet, &[b"more than ", dec(MAX_ROWS as u32, &mut b), b" connections to sort"]);
             }
             Ok(()) => break 'read true,
-            // No table to open: netstat-nat's words (for ctnetlink, only
-            // when no source was asked for).
-            Err(CtError::Io(_, e)) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::EACCES)) => {
-                o.str(NO_TABLE);
-            }
-            Err(CtError::NoNetlink) if matches!(src, Ok(Source::Auto)) => {
+            // No table to open, or not allowed to (a /proc file of mode
+            // 0440, ctnetlink's CAP_NET_ADMIN): netstat-nat's words.
+            Err(CtError::Io(_, e)) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::EACCES | libc::EPERM)) => {
                 o.str(NO_TABLE);
             }
             Err(e) => crate::applets::conntrack::ct_error(applet, &root, &e),

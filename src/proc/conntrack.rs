@@ -110,6 +110,9 @@ pub enum Bad {
     /// A word without `=` where none belongs: a second state word, or one
     /// after the first `src=`.
     Word,
+    /// ctnetlink (proc::ctnetlink): a message or attribute whose length
+    /// runs past what holds it.
+    Frame,
 }
 
 /// A tuple being read: addresses still optional.

@@ -6,12 +6,11 @@
 //! unset (or `auto`), the procfs file when it exists, else ctnetlink
 //! (upstream marks `CONFIG_NF_CONNTRACK_PROCFS` obsolete). A `HOST_PROC`
 //! tree that is not the live procfs is read from its files only: a netlink
-//! dump would describe this machine, not the tree. The ctnetlink reader is
-//! not written yet: asking for it, or a kernel without the procfs file,
-//! gets a clear "not supported yet".
+//! dump would describe this machine, not the tree.
 
 use super::ProcRoot;
 use super::conntrack::{self, Bad, Conntrack};
+use super::ctnetlink;
 use super::lines::Lines;
 use std::io;
 
@@ -35,9 +34,6 @@ pub enum CtError {
     BadSwitch,
     /// Netlink asked for on a `HOST_PROC` tree.
     NotLive,
-    /// ctnetlink needed (asked for, or no procfs file on a live system):
-    /// not supported yet.
-    NoNetlink,
 }
 
 impl Source {
@@ -76,10 +72,25 @@ pub fn resolve(root: &ProcRoot, src: Source) -> Result<Source, CtError> {
 
 /// Call `f` for every entry of the table, in the kernel's order, until it
 /// returns false; `src` as [`resolve`] gave it. `bad` hears of each procfs
-/// line that is not an entry (with the reason) and the walk goes on.
+/// line or netlink message that is not an entry (with the reason) and the
+/// walk goes on.
 pub fn each(root: &ProcRoot, src: Source, f: &mut dyn FnMut(&Conntrack<'_>) -> bool, bad: &mut dyn FnMut(&[u8], Bad)) -> Result<(), CtError> {
     if resolve(root, src)? == Source::Netlink {
-        return Err(CtError::NoNetlink);
+        let now = ctnetlink::now_ns();
+        let e = ctnetlink::Endian::NATIVE;
+        return ctnetlink::ask(ctnetlink::MSG_CT_GET, &mut |kind, body| {
+            if kind != ctnetlink::MSG_CT_NEW {
+                return true;
+            }
+            match ctnetlink::parse_msg(body, e, now) {
+                Ok(c) => f(&c),
+                Err(why) => {
+                    bad(body, why);
+                    true
+                }
+            }
+        })
+        .map_err(|e| CtError::Io(Source::Netlink, e));
     }
     let file = match root.open_net(FILE) {
         Ok(Some(file)) => file,

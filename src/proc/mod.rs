@@ -6,6 +6,7 @@
 pub mod conntrack;
 pub mod ct_stat;
 pub mod ct_table;
+pub mod ctnetlink;
 pub mod fd;
 pub mod if_inet6;
 pub mod igmp;

@@ -304,7 +304,6 @@ pub fn ct_error(applet: &str, root: &ProcRoot, e: &CtError) {
         CtError::Io(_, e) => error_line(applet, &[&root.display(b"net/nf_conntrack"), b": ", io_error_text(e)]),
         CtError::BadSwitch => error_line(applet, &[b"SOCKBOX_CONNTRACK: auto, proc or netlink"]),
         CtError::NotLive => error_line(applet, &[b"SOCKBOX_CONNTRACK=netlink reads this system, not HOST_PROC"]),
-        CtError::NoNetlink => error_line(applet, &[b"ctnetlink is not supported yet: the table is read from ", &root.display(b"net/nf_conntrack")]),
     }
 }
 

@@ -11,13 +11,16 @@
 //! `chainlength` `chaintoolong`): every column there is, in ctnetlink's
 //! order, except that `new`, `ignore` and `delete` (always 0, still in the
 //! file) are left out on kernels whose file has no `searched` column, as
-//! their ctnetlink leaves them out. Both read files only:
-//! `SOCKBOX_CONNTRACK=netlink` is refused until the ctnetlink reader exists.
+//! their ctnetlink leaves them out. From ctnetlink
+//! (`SOCKBOX_CONNTRACK=netlink`, or a live system without the file) both
+//! print what `IPCTNL_MSG_CT_GET_STATS` and `_GET_STATS_CPU` answer, as
+//! conntrack does: the counters the kernel sends, by their numbers.
 
 use super::ct_error;
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ct_stat::{self, CtStat};
 use crate::proc::ct_table::{CtError, Source};
+use crate::proc::ctnetlink::{self, Endian};
 use crate::proc::lines::Lines;
 use crate::proc::ProcRoot;
 
@@ -48,9 +51,13 @@ fn cpu_head(o: &mut Out, cpu: u64) {
 
 pub fn count(applet: &str, root: &ProcRoot, src: Source, max: bool) -> u8 {
     let mut o = Out::stdout();
-    if let Err(e) = files_only(root, src) {
-        ct_error(applet, root, &e);
-        return 1;
+    match source(root, src, ct_stat::COUNT) {
+        Err(e) => {
+            ct_error(applet, root, &e);
+            return 1;
+        }
+        Ok(Source::Netlink) => return count_netlink(applet, root, o, max),
+        Ok(_) => {}
     }
     let read = |rel: &[u8]| match ct_stat::read_counter(root, rel) {
         Ok(Some(n)) => Ok(n),
@@ -70,13 +77,76 @@ pub fn count(applet: &str, root: &ProcRoot, src: Source, max: bool) -> u8 {
     o.finish(applet)
 }
 
-/// The counters come from files: ctnetlink is not read yet.
-fn files_only(root: &ProcRoot, src: Source) -> Result<(), CtError> {
+/// Where the counters come from: `src`, where `Auto` is the file `probe`
+/// unless a live system has none (then ctnetlink).
+fn source(root: &ProcRoot, src: Source, probe: &[u8]) -> Result<Source, CtError> {
     match src {
         Source::Netlink if !root.is_live() => Err(CtError::NotLive),
-        Source::Netlink => Err(CtError::NoNetlink),
-        _ => Ok(()),
+        Source::Auto if root.is_live() && root.open_file(probe).is_err_and(|e| e.raw_os_error() == Some(libc::ENOENT)) => Ok(Source::Netlink),
+        Source::Auto => Ok(Source::Proc),
+        s => Ok(s),
     }
+}
+
+/// What an `ask` gave: its error as conntrack-lite's line, or a message
+/// that did not parse.
+fn netlink_fail(applet: &str, root: &ProcRoot, r: std::io::Result<()>, bad: bool) -> Option<u8> {
+    if let Err(e) = r {
+        ct_error(applet, root, &CtError::Io(Source::Netlink, e));
+        return Some(1);
+    }
+    bad.then(|| fail(applet, &[b"ctnetlink: a statistics message that does not parse"]))
+}
+
+fn count_netlink(applet: &str, root: &ProcRoot, mut o: Out, max: bool) -> u8 {
+    let mut got = None;
+    let mut bad = false;
+    let r = ctnetlink::ask(ctnetlink::MSG_CT_GET_STATS, &mut |kind, body| {
+        if kind == ctnetlink::MSG_CT_GET_STATS {
+            match ctnetlink::parse_stats(body, Endian::NATIVE) {
+                Ok(v) => got = Some(v),
+                Err(_) => bad = true,
+            }
+        }
+        true
+    });
+    if let Some(code) = netlink_fail(applet, root, r, bad) {
+        return code;
+    }
+    let Some((Some(n), m)) = got.map(|v| (v[ctnetlink::STATS_GLOBAL_ENTRIES], v[ctnetlink::STATS_GLOBAL_MAX])) else {
+        return fail(applet, &[b"ctnetlink: no count in the answer"]);
+    };
+    o.num(n.into()).nl();
+    if max {
+        let Some(m) = m else { return fail(applet, &[b"ctnetlink: no maximum in the answer"]) };
+        o.str("max=").num(m.into()).nl();
+    }
+    o.finish(applet)
+}
+
+fn per_cpu_netlink(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
+    let mut bad = false;
+    let r = ctnetlink::ask(ctnetlink::MSG_CT_GET_STATS_CPU, &mut |kind, body| {
+        if kind != ctnetlink::MSG_CT_GET_STATS_CPU {
+            return true;
+        }
+        let Ok((cpu, v)) = ctnetlink::parse_stats_cpu(body, Endian::NATIVE) else {
+            bad = true;
+            return false;
+        };
+        cpu_head(&mut o, cpu.into());
+        for (n, (name, _)) in v.iter().skip(1).zip(COUNTERS) {
+            if let Some(n) = n {
+                o.str(name).byte(b'=').num((*n).into()).byte(b' ');
+            }
+        }
+        o.nl();
+        true
+    });
+    if let Some(code) = netlink_fail(applet, root, r, bad) {
+        return code;
+    }
+    o.finish(applet)
 }
 
 fn fail(applet: &str, parts: &[&[u8]]) -> u8 {
@@ -85,11 +155,18 @@ fn fail(applet: &str, parts: &[&[u8]]) -> u8 {
 }
 
 pub fn per_cpu(applet: &str, root: &ProcRoot, src: Source) -> u8 {
-    let mut o = Out::stdout();
-    if let Err(e) = files_only(root, src) {
-        ct_error(applet, root, &e);
-        return 1;
+    let o = Out::stdout();
+    match source(root, src, b"net/stat/nf_conntrack") {
+        Err(e) => {
+            ct_error(applet, root, &e);
+            return 1;
+        }
+        Ok(Source::Netlink) => return per_cpu_netlink(applet, root, o),
+        Ok(_) => per_cpu_files(applet, root, o),
     }
+}
+
+fn per_cpu_files(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
     let path = root.display(b"net/stat/nf_conntrack");
     let file = match root.open_file(b"net/stat/nf_conntrack") {
         Ok(f) => f,
