@@ -199,3 +199,78 @@ fn additions_and_refusals() {
     let o = run(&bin, &["-L"], None, &[("HOST_PROC", d.to_str().unwrap()), ("SOCKBOX_CONNTRACK", "bogus")]);
     assert_eq!((o.code, o.err()), (Some(2), "conntrack-lite: SOCKBOX_CONNTRACK: auto, proc or netlink\n".to_string()));
 }
+
+/// A holder of tests/live/ct_owner.py in one of the scene's namespaces,
+/// up once it said "ready"; stdin closed (and waited for) when dropped.
+struct Holder(std::process::Child);
+
+impl Holder {
+    fn start(prefix: &str, ns: &str) -> Holder {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/live/ct_owner.py");
+        let mut c = Command::new("ip").args(["netns", "exec", &format!("{prefix}-{ns}"), "/usr/bin/python3", script, ns]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(c.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "ct_owner.py {ns} did not start");
+        Holder(c)
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+/// `--owner` (ours): entries that end on the router name its process, from
+/// either source; forwarded ones, even to a port the router also serves,
+/// name none; the rest of each line is conntrack's.
+#[test]
+fn owner_names_the_routers_own_entries() {
+    if !is_root() || !built("conntrack") || Command::new("nft").arg("--version").output().is_err() {
+        eprintln!("SKIPPED conntrack-lite --owner: needs root, nft and the conntrack feature");
+        return;
+    }
+    let prefix = format!("sbxow{}", std::process::id());
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live");
+    assert!(Command::new("sh").arg(here.join("nat-scene.sh")).arg(&prefix).status().unwrap().success(), "nat-scene.sh failed");
+    let _scene = Scene(prefix.clone());
+    let wan = Holder::start(&prefix, "wan");
+    let router = Holder::start(&prefix, "router");
+    let lan = Holder::start(&prefix, "lan");
+    let pid = router.0.id();
+    let bin = sockbox_bin();
+    let ours = bin.to_str().unwrap();
+    let mine = format!(" owner={pid}/python3");
+    for source in ["proc", "netlink"] {
+        let env = [("SOCKBOX_CONNTRACK", source)];
+        let with = in_router(&prefix, ours, &["conntrack-lite", "-L", "--owner"], &env);
+        let without = in_router(&prefix, ours, &["conntrack-lite", "-L"], &env);
+        assert_eq!((with.code, without.code), (Some(0), Some(0)), "{source}: {}{}", with.err(), without.err());
+        let lines: Vec<&str> = std::str::from_utf8(&with.stdout).unwrap().lines().collect();
+        for (proto, port, owned) in [("tcp      6 ", "dport=2222 ", true), ("udp      17 ", "dport=5353 ", true), ("tcp      6 ", "dport=7000 ", true), ("udp      17 ", "dport=5201 ", false)] {
+            let what = (proto, port);
+            let l = lines.iter().find(|l| l.starts_with(proto) && l.contains(port)).unwrap_or_else(|| panic!("{source}: no {what:?} entry in\n{}", with.text()));
+            assert_eq!(l.ends_with(&mine), owned, "{source}: {what:?}: {l}");
+        }
+        // Take the owners away and the listing is conntrack's (timeouts tick).
+        let strip = |t: &[u8]| -> Vec<String> {
+            let mut v: Vec<String> = String::from_utf8_lossy(t).lines().map(|l| {
+                let l = l.split(" owner=").next().unwrap_or(l);
+                let mut w: Vec<&str> = l.split(' ').collect();
+                if w.len() > 2 {
+                    w[2] = "T";
+                }
+                w.join(" ")
+            }).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(strip(&with.stdout), strip(&without.stdout), "{source}");
+        assert_eq!(lines.iter().filter(|l| l.contains(" owner=")).count(), 3, "{source}: only the router's own three:\n{}", with.text());
+    }
+    // --owner goes with -L only.
+    let o = in_router(&prefix, ours, &["conntrack-lite", "-C", "--owner"], &[]);
+    assert_eq!((o.code, o.err()), (Some(2), "conntrack-lite: --owner goes with -L\n".to_string()));
+    drop((lan, router, wan));
+}

@@ -184,7 +184,7 @@ pub fn aton(s: &[u8]) -> Option<[u8; 4]> {
 }
 
 /// An address as one number: IPv4 as its IPv4-mapped IPv6 form.
-fn wide(ip: &Ip) -> u128 {
+pub fn wide(ip: &Ip) -> u128 {
     match ip {
         Ip::V4(a) => 0xffff << 32 | u32::from_be_bytes(*a) as u128,
         Ip::V6(a) => u128::from_be_bytes(*a),
@@ -281,8 +281,8 @@ fn options<'a>(applet: &str, args: &'a [OsString], c: &mut Cfg<'a>, out: &mut Ou
 
 /// This system's addresses for `-L`/`-R` (with `HOST_PROC` too, as
 /// netstat-nat's ioctl): IPv4 from SIOCGIFCONF, IPv6 from
-/// /proc/net/if_inet6.
-fn local_addrs(out: &mut Vec<u128>) -> io::Result<()> {
+/// /proc/net/if_inet6. conntrack-lite's `--owner` too.
+pub fn local_addrs(out: &mut Vec<u128>) -> io::Result<()> {
     // SAFETY: plain socket(2).
     let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
     if fd < 0 {

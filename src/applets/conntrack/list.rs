@@ -16,6 +16,7 @@
 use crate::addr::{self, Ip};
 use crate::out::Out;
 use crate::proc::conntrack::{Conntrack, Tuple};
+use crate::proc::fd::Process;
 
 /// An address filter: the address, and how many leading bits must match.
 #[derive(Clone, Copy)]
@@ -206,8 +207,8 @@ fn hex(mut v: u32, buf: &mut [u8; 8]) -> &[u8] {
 }
 
 /// One entry, as conntrack prints it; `proc_use` when its `use=` is
-/// /proc's (one higher).
-pub fn render(o: &mut Out, c: &Conntrack<'_>, extended: bool, proc_use: bool) {
+/// /proc's (one higher); `owner` after it (`--owner`, ours).
+pub fn render(o: &mut Out, c: &Conntrack<'_>, extended: bool, proc_use: bool, owner: Option<&Process>) {
     let start = o.pending().len();
     if extended {
         o.left(c.l3, 8).byte(b' ').num(c.l3num.into()).byte(b' ');
@@ -240,6 +241,9 @@ pub fn render(o: &mut Out, c: &Conntrack<'_>, extended: bool, proc_use: bool) {
     }
     let u = c.use_.unwrap_or(0);
     o.str("use=").num(u.saturating_sub(u32::from(proc_use)).into());
+    if let Some(p) = owner {
+        o.str(" owner=").num(p.pid.into()).byte(b'/').safe(&p.name);
+    }
     let _ = start;
     o.nl();
 }
@@ -252,7 +256,7 @@ mod tests {
     fn text(line: &str, extended: bool) -> String {
         let c = parse_line(line.as_bytes()).unwrap();
         let mut o = Out::new(-1);
-        render(&mut o, &c, extended, true);
+        render(&mut o, &c, extended, true, None);
         String::from_utf8(o.pending().to_vec()).unwrap()
     }
 

@@ -9,6 +9,7 @@
 //! Usage errors are one line on stderr and exit 2, as conntrack's.
 
 mod list;
+mod owner;
 mod stats;
 
 use crate::cli::{self, Opt, flag, value};
@@ -69,6 +70,7 @@ pub const SPECS: &[Opt] = &[
     value(b'o', "output"),
     value(b'b', "buffer-size"),
     flag(0, "max"),
+    flag(0, "owner"),
     flag(b'V', "version"),
     flag(b'h', "help"),
 ];
@@ -77,13 +79,14 @@ pub const SPECS: &[Opt] = &[
 const CONNTRACK: &str = "conntrack v1.4.7 (conntrack-tools)";
 
 const USAGE: &str = "\
-Usage: conntrack-lite -L [conntrack] [FILTER...] [-o extended]
+Usage: conntrack-lite -L [conntrack] [FILTER...] [-o extended] [--owner]
        conntrack-lite -C [--max]
        conntrack-lite -S
 Filters: -p PROTO [--sport P] [--dport P] [--reply-port-src P] [--reply-port-dst P]
          [--state STATE], -f ipv4|ipv6, -s/-d/-r/-q ADDR[/BITS], -m MARK[/MASK],
          -w ZONE, --orig-zone ZONE, --reply-zone ZONE, -u ASSURED|SEEN_REPLY,
          -n/-g/-j [ADDR] (source, destination, any NAT)
+--owner adds owner=PID/NAME to entries that end on this system (ours).
 SOCKBOX_CONNTRACK=proc|netlink chooses the source (default: /proc, else netlink).
 ";
 
@@ -134,7 +137,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         Err(e) => return bad(applet, &[e.text()]),
     };
     let mut f = Filter::default();
-    let (mut cmd, mut extended, mut max) = (0u8, false, false);
+    let (mut cmd, mut extended, mut max, mut owners) = (0u8, false, false, false);
     let mut ports: heapless::Vec<&'static str, 8> = heapless::Vec::new();
     for (name, val) in &g.opts {
         let v = val.as_bytes();
@@ -248,6 +251,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 max = true;
                 true
             }
+            "owner" => {
+                owners = true;
+                true
+            }
             // -b: the netlink buffer size, which the dump sizes itself.
             _ => true,
         };
@@ -282,11 +289,14 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         Ok(s) => s,
         Err(_) => return bad(applet, &[b"SOCKBOX_CONNTRACK: auto, proc or netlink"]),
     };
+    if owners && cmd != b'L' {
+        return bad(applet, &[b"--owner goes with -L"]);
+    }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     match cmd {
         b'C' => stats::count(applet, &root, src, max),
         b'S' => stats::per_cpu(applet, &root, src),
-        b'L' => dump(applet, &root, src, &f, extended),
+        b'L' => dump(applet, &root, src, &f, extended, owners),
         _ => bad(applet, &[b"no command: -L, -C or -S (see -h)"]),
     }
 }
@@ -307,7 +317,15 @@ pub fn ct_error(applet: &str, root: &ProcRoot, e: &CtError) {
     }
 }
 
-fn dump(applet: &str, root: &ProcRoot, src: Source, f: &Filter, extended: bool) -> u8 {
+fn dump(applet: &str, root: &ProcRoot, src: Source, f: &Filter, extended: bool, owners: bool) -> u8 {
+    let local = match owners.then(|| owner::Local::read(root)).transpose() {
+        Ok(l) => l,
+        Err((file, e)) => {
+            let path = if file.starts_with("ioctl") { file.as_bytes().to_vec() } else { root.display(&[b"net/", file.as_bytes()].concat()) };
+            error_line(applet, &[&path, b": ", io_error_text(&e)]);
+            return 1;
+        }
+    };
     let mut o = Out::stdout();
     let mut shown = 0u64;
     let mut bad_lines = 0u64;
@@ -324,7 +342,7 @@ fn dump(applet: &str, root: &ProcRoot, src: Source, f: &Filter, extended: bool) 
         &mut |c| {
             if f.keeps(c) {
                 // ctnetlink records carry its own use count; /proc's is one higher.
-                list::render(&mut o, c, extended, from == Source::Proc);
+                list::render(&mut o, c, extended, from == Source::Proc, local.as_ref().and_then(|l| l.owner(c)));
                 shown += 1;
             }
             true
