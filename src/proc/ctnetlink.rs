@@ -443,11 +443,15 @@ pub fn parse_msg(body: &[u8], e: Endian, now_ns: u64) -> Result<Conntrack<'_>, B
     (c.l4, c.l4num) = (l4_name(l4), l4);
     c.orig = tuple(orig, l4, v6, acct_o)?;
     c.reply = tuple(reply, l4, v6, acct_r)?;
+    // Accounting counts both directions or neither (as a /proc line).
+    if c.orig.packets.is_some() != c.reply.packets.is_some() {
+        return Err(Bad::Tuple);
+    }
     c.unreplied = status & IPS_SEEN_REPLY == 0;
     c.hw_offload = status & IPS_HW_OFFLOAD != 0;
     c.offload = !c.hw_offload && status & IPS_OFFLOAD != 0;
     c.assured = status & (IPS_OFFLOAD | IPS_HW_OFFLOAD) == 0 && status & IPS_ASSURED != 0;
-    if status & IPS_OFFLOAD != 0 {
+    if status & (IPS_OFFLOAD | IPS_HW_OFFLOAD) != 0 {
         c.timeout = None;
     }
     Ok(c)
@@ -775,6 +779,10 @@ mod tests {
             let _ = parse_msg(&body[..n], e, 0);
             let _ = next_msg(&good[..n], e);
         }
+        // Counters for one direction only.
+        let counted = nest(e, CTA_COUNTERS_ORIG, &[attr(e, CTA_COUNTERS_PACKETS, &1u64.to_be_bytes()), attr(e, CTA_COUNTERS_BYTES, &1u64.to_be_bytes())]);
+        let m = msg(e, 0x100, 1, 2, &[tuple4(e, CTA_TUPLE_ORIG, [1, 2, 3, 4], [5, 6, 7, 8], 6, 1, 2), tuple4(e, CTA_TUPLE_REPLY, [5, 6, 7, 8], [1, 2, 3, 4], 6, 2, 1), counted]);
+        assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Tuple));
         // Without a reply tuple, of another family, or mixing families.
         let m = msg(e, 0x100, 1, 2, &[tuple4(e, CTA_TUPLE_ORIG, [1, 2, 3, 4], [5, 6, 7, 8], 6, 1, 2)]);
         assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Tuple));
