@@ -26,6 +26,7 @@ use crate::proc::fd::{NameKind, Owners, Process};
 use crate::proc::inet::{self, Proto, Table};
 use crate::applets::netstat_nat::{local_addrs, wide};
 use crate::proc::lines::Lines;
+use crate::spill::heap_sort;
 use std::io;
 
 #[derive(Clone, Copy)]
@@ -41,7 +42,7 @@ struct Sock {
 pub struct Local {
     socks: Vec<Sock>,
     owners: Owners,
-    /// This system's addresses, sorted ([`wide`]).
+    /// This system's addresses ([`wide`]): a few, searched in turn.
     addrs: Vec<u128>,
 }
 
@@ -56,7 +57,6 @@ impl Local {
     pub fn read(root: &ProcRoot) -> Result<Local, (&'static str, io::Error)> {
         let mut addrs = Vec::new();
         local_addrs(&mut addrs).map_err(|e| ("ioctl:SIOCGIFCONF", e))?;
-        addrs.sort_unstable();
         let mut socks = Vec::new();
         for t in Table::ALL {
             let proto = match t.proto {
@@ -85,10 +85,10 @@ impl Local {
                 }
             }
         }
-        socks.sort_unstable_by_key(|s| (s.proto, s.lport));
-        let mut inodes: Vec<u64> = socks.iter().map(|s| s.inode).collect();
-        inodes.sort_unstable();
-        let owners = Owners::scan(root, NameKind::Cmdline, &|i| inodes.binary_search(&i).is_ok());
+        heap_sort(&mut socks, |a, b| (a.proto, a.lport) < (b.proto, b.lport));
+        let mut inodes: Vec<Sock> = socks.clone();
+        heap_sort(&mut inodes, |a, b| a.inode < b.inode);
+        let owners = Owners::scan(root, NameKind::Cmdline, &|i| inodes.binary_search_by(|s| s.inode.cmp(&i)).is_ok());
         Ok(Local { socks, owners, addrs })
     }
 
@@ -98,7 +98,7 @@ impl Local {
         let (local, remote) = (plain(t.src), plain(t.dst));
         let from = self.socks.partition_point(|s| (s.proto, s.lport) < (proto, lport));
         let same = self.socks.get(from..)?.iter().take_while(|s| (s.proto, s.lport) == (proto, lport));
-        let here = self.addrs.binary_search(&wide(&local)).is_ok();
+        let here = self.addrs.contains(&wide(&local));
         let mut listener = None;
         for s in same {
             if s.local == local && s.remote == remote && s.rport == rport {
