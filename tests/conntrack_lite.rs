@@ -224,7 +224,8 @@ impl Drop for Holder {
 
 /// `--owner` (ours): entries that end on the router name its process, from
 /// either source; forwarded ones, even to a port the router also serves,
-/// name none; the rest of each line is conntrack's.
+/// name none; the rest of each line is conntrack's. With accounting off
+/// (no `packets=`), both sources equal conntrack.
 #[test]
 fn owner_names_the_routers_own_entries() {
     if !is_root() || !built("conntrack") || Command::new("nft").arg("--version").output().is_err() {
@@ -235,6 +236,9 @@ fn owner_names_the_routers_own_entries() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live");
     assert!(Command::new("sh").arg(here.join("nat-scene.sh")).arg(&prefix).status().unwrap().success(), "nat-scene.sh failed");
     let _scene = Scene(prefix.clone());
+    // Accounting off (the scene turns it on): entries made from now on
+    // carry no counters, in either source.
+    assert!(Command::new("ip").args(["netns", "exec", &format!("{prefix}-router"), "sysctl", "-qw", "net.netfilter.nf_conntrack_acct=0"]).status().unwrap().success());
     let wan = Holder::start(&prefix, "wan");
     let router = Holder::start(&prefix, "router");
     let lan = Holder::start(&prefix, "lan");
@@ -267,6 +271,9 @@ fn owner_names_the_routers_own_entries() {
             v
         };
         assert_eq!(strip(&with.stdout), strip(&without.stdout), "{source}");
+        let theirs = in_router(&prefix, "conntrack", &["-L"], &[]);
+        assert_eq!(strip(&theirs.stdout), strip(&without.stdout), "{source}: against conntrack -L, accounting off");
+        assert!(!lines.iter().any(|l| l.contains("packets=")), "{source}: counters with accounting off:\n{}", with.text());
         assert_eq!(lines.iter().filter(|l| l.contains(" owner=")).count(), 3, "{source}: only the router's own three:\n{}", with.text());
     }
     // --owner goes with -L only.
