@@ -10,6 +10,8 @@
 mod groups;
 #[cfg(feature = "interfaces")]
 mod interfaces;
+#[cfg(feature = "conntrack")]
+mod masquerade;
 #[cfg(feature = "route")]
 mod route;
 mod sockets;
@@ -49,6 +51,8 @@ static MODES: &[(&str, Mode, Rounds)] = &[
     ("interfaces", interfaces::show, Rounds::Repeat),
     #[cfg(feature = "statistics")]
     ("statistics", statistics::show, Rounds::Once),
+    #[cfg(feature = "conntrack")]
+    ("masquerade", masquerade::show, Rounds::Repeat),
 ];
 
 pub const SPECS: &[Opt] = &[
@@ -83,7 +87,7 @@ pub const SPECS: &[Opt] = &[
     gated(cfg!(feature = "interfaces"), flag(b'i', "interfaces"), "interfaces"),
     gated(cfg!(feature = "statistics"), flag(b's', "statistics"), "statistics"),
     gated(cfg!(feature = "groups"), flag(b'g', "groups"), "groups"),
-    unsupported(b'M', "masquerade"),
+    gated(cfg!(feature = "conntrack"), flag(b'M', "masquerade"), "conntrack"),
     unsupported(b'Z', "context"),
     flag(b'V', "version"),
     flag(b'h', "help"),
@@ -397,15 +401,22 @@ fn pause() {
 }
 
 fn usage(o: &mut Out) {
+    // -M's lines are net-tools' own, where the conntrack table is built in.
+    let m = cfg!(feature = "conntrack");
     o.str(
         "usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}\n\
-         \x20      netstat [-vWnNcaeol] [<Socket> ...]\n\
-         \x20      netstat { [-vWeenNac] -i | -s [-6tuw] }\n\n\
-         \x20       -r, --route              display routing table\n\
+         \x20      netstat [-vWnNcaeol] [<Socket> ...]\n",
+    )
+    .str(if m { "       netstat { [-vWeenNac] -i | [-cnNe] -M | -s [-6tuw] }\n\n" } else { "       netstat { [-vWeenNac] -i | -s [-6tuw] }\n\n" })
+    .str(
+        "        -r, --route              display routing table\n\
          \x20       -i, --interfaces         display interface table\n\
          \x20       -g, --groups             display multicast group memberships\n\
-         \x20       -s, --statistics         display networking statistics (like SNMP)\n\
-         \x20       -v, --verbose            be verbose\n\
+         \x20       -s, --statistics         display networking statistics (like SNMP)\n",
+    )
+    .str(if m { "        -M, --masquerade         display masqueraded connections\n\n" } else { "" })
+    .str(
+        "        -v, --verbose            be verbose\n\
          \x20       -W, --wide               don't truncate IP addresses\n\
          \x20       -n, --numeric            don't resolve names\n\
          \x20       --numeric-hosts          don't resolve host names\n\
