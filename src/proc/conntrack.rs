@@ -85,6 +85,9 @@ pub struct Conntrack<'a> {
     pub delta_time: Option<u64>,
     /// The reference count, with the one the reading itself holds.
     pub use_: Option<u32>,
+    /// The status bits (`enum ip_conntrack_status`): ctnetlink sends
+    /// them, /proc shows only three of them as words (`None` there).
+    pub status: Option<u32>,
 }
 
 /// Why a line is not a conntrack entry.
@@ -327,6 +330,7 @@ pub fn parse_line(line: &[u8]) -> Result<Conntrack<'_>, Bad> {
         zone,
         delta_time,
         use_,
+        status: None,
     })
 }
 
@@ -547,6 +551,7 @@ ipv4     2 gre      47 25 src=192.168.77.2 dst=203.0.113.2 srckey=0x0 dstkey=0x0
                 zone: Some(0),
                 delta_time: None,
                 use_: Some(2),
+                status: None,
             }
         );
         // The masqueraded flow with ct mark 42, accounting off.

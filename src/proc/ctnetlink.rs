@@ -21,6 +21,7 @@
 //! netlink message does not hold stays `None`: GRE's two timeouts, and
 //! `zone=` for the default zone (/proc prints `zone=0`). `use=` is the
 //! kernel's count without the reference a /proc reader holds (one lower).
+//! The status bits, which /proc shows only in part, are kept whole.
 //!
 //! The walk over attributes is bounded by the message: each nesting level
 //! is its own loop in the code (message, tuple, address or protocol,
@@ -409,6 +410,7 @@ pub fn parse_msg(body: &[u8], e: Endian, now_ns: u64) -> Result<Conntrack<'_>, B
         zone: None,
         delta_time: None,
         use_: None,
+        status: None,
     };
     let mut a = Attrs::new(attrs, e);
     while let Some((kind, d)) = a.next()? {
@@ -454,6 +456,7 @@ pub fn parse_msg(body: &[u8], e: Endian, now_ns: u64) -> Result<Conntrack<'_>, B
     if status & (IPS_OFFLOAD | IPS_HW_OFFLOAD) != 0 {
         c.timeout = None;
     }
+    c.status = Some(status);
     Ok(c)
 }
 
@@ -733,7 +736,7 @@ mod tests {
             let m = tcp(e);
             let m = one(&m, e);
             assert_eq!((m.kind, m.seq, m.flags), (SUBSYS_CTNETLINK << 8, 7, 2));
-            assert_eq!(parse_msg(m.body, e, 1_004_900_000_000), Ok(want), "{e:?}");
+            assert_eq!(parse_msg(m.body, e, 1_004_900_000_000), Ok(Conntrack { status: Some(0x1be), ..want }), "{e:?}");
         }
     }
 
@@ -766,7 +769,7 @@ mod tests {
         let want = parse_line(line).unwrap();
         for e in BOTH {
             let m = ipv6_icmp(e);
-            assert_eq!(parse_msg(one(&m, e).body, e, 0), Ok(want));
+            assert_eq!(parse_msg(one(&m, e).body, e, 0), Ok(Conntrack { status: Some(8), ..want }));
         }
     }
 

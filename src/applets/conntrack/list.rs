@@ -88,6 +88,10 @@ pub struct Filter {
     pub snat: Option<Option<Ip>>,
     pub dnat: Option<Option<Ip>>,
     pub any_nat: Option<Option<Ip>>,
+    /// For a record without status bits (from /proc): whether NAT has
+    /// run on its entries (IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE), which
+    /// /proc does not say: the caller's guess.
+    pub nat_done: bool,
 }
 
 /// The families an address filter's family must agree with.
@@ -112,9 +116,11 @@ impl Filter {
         // original came from; destination NAT: it comes from another than
         // was asked (libnetfilter_conntrack's IS_SNAT || IS_SPAT, IS_DNAT ||
         // IS_DPAT, which compare the raw l4 words: ICMP's id against its
-        // type and code).
-        let snat = c.reply.dst != c.orig.src || l4(&c.reply, false) != l4(&c.orig, true);
-        let dnat = c.reply.src != c.orig.dst || l4(&c.reply, true) != l4(&c.orig, false);
+        // type and code; and only with IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE).
+        // Only where NAT has run on the entry (its DONE bits).
+        let (sdone, ddone) = c.status.map_or((self.nat_done, self.nat_done), |s| (s & 1 << 7 != 0, s & 1 << 8 != 0));
+        let snat = sdone && (c.reply.dst != c.orig.src || l4(&c.reply, false) != l4(&c.orig, true));
+        let dnat = ddone && (c.reply.src != c.orig.dst || l4(&c.reply, true) != l4(&c.orig, false));
         let nat = |want: &Option<Option<Ip>>, done: bool, to: &Ip| match want {
             None => true,
             Some(None) => done,
@@ -294,8 +300,17 @@ mod tests {
         assert!(keeps(Filter { mark: Some((42, 0xff)), dport: Some(5201), l4: Some(6), ..Filter::default() }));
         assert!(keeps(Filter { mark: Some((0x12a, 0xff)), ..Filter::default() }));
         assert!(!keeps(Filter { mark: Some((0x12a, u32::MAX)), ..Filter::default() }));
-        assert!(keeps(Filter { snat: Some(Some(Ip::V4([203, 0, 113, 1]))), ..Filter::default() }));
-        assert!(!keeps(Filter { dnat: Some(None), ..Filter::default() }));
+        assert!(keeps(Filter { snat: Some(Some(Ip::V4([203, 0, 113, 1]))), nat_done: true, ..Filter::default() }));
+        assert!(!keeps(Filter { dnat: Some(None), nat_done: true, ..Filter::default() }));
+        // NAT counts only where it has run: /proc's guess, or the DONE bits.
+        assert!(!keeps(Filter { snat: Some(None), ..Filter::default() }));
+        let icmp = parse_line(b"ipv4     2 icmp     1 29 src=127.0.0.1 dst=127.0.0.1 type=8 code=0 id=7 src=127.0.0.1 dst=127.0.0.1 type=0 code=0 id=7 mark=0 use=2").unwrap();
+        let any = Filter { any_nat: Some(None), nat_done: true, ..Filter::default() };
+        assert!(any.keeps(&icmp), "ICMP's id against its type and code, as libnetfilter_conntrack compares");
+        assert!(!any.keeps(&Conntrack { status: Some(0x0e), ..icmp }), "no NAT-done bits: not NATed");
+        assert!(any.keeps(&Conntrack { status: Some(0x18e), ..icmp }));
+        assert!(!Filter { any_nat: Some(None), ..Filter::default() }.keeps(&Conntrack { status: Some(0x0e), ..c }));
+        assert!(Filter { snat: Some(None), ..Filter::default() }.keeps(&Conntrack { status: Some(0x8e), ..c }));
         assert!(!keeps(Filter { l3: Some(10), ..Filter::default() }));
         assert!(Net::parse(b"1.2.3.4/33").is_none() && Net::parse(b"fd77::/129").is_none() && Net::parse(b"1.2.3.4/").is_none());
         let f = Filter { l3: Some(10), src: Net::parse(b"1.2.3.4"), ..Filter::default() };

@@ -293,6 +293,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return bad(applet, &[b"--owner goes with -L"]);
     }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
+    // /proc hides the NAT-done bits: NAT has run on a live system's entries
+    // when its NAT core is loaded (its null bindings mark every entry that
+    // passes the nat hooks); a HOST_PROC tree is taken as a NAT router's.
+    f.nat_done = !root.is_live() || std::path::Path::new("/sys/module/nf_nat").exists();
     match cmd {
         b'C' => stats::count(applet, &root, src, max),
         b'S' => stats::per_cpu(applet, &root, src),
