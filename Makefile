@@ -37,6 +37,7 @@ test-presets:
 	bash tests/presets.sh
 
 test-cross:
+	bash cross/unit.sh
 	bash cross/test.sh
 	bash cross/test.sh --config tiny mips_24kc
 	bash cross/test.sh --config netstat mips_24kc

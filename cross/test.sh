@@ -2,7 +2,9 @@
 # Cross tests: run each dist binary under its qemu (natively for x86_64)
 # against every fixture tree in its own byte order, through the same tests
 # as the host: netstat (tests/fixtures.rs), ss-lite (tests/ss.rs) and
-# fuser-port (tests/fuser.rs, proc-tree tests), and as root `netstat -i` on
+# fuser-port (tests/fuser.rs, proc-tree tests), conntrack-lite and
+# netstat-nat (tests/conntrack_lite.rs on a proc tree; tests/netstat_nat.rs's
+# tables, against Debian's netstat-nat as root), and as root `netstat -i` on
 # a bare network namespace's loopback (tests/live_iface.rs). Big-endian targets get the
 # big-endian twin of each tree, MIPS targets a twin with MIPS's unix socket
 # type numbers (SOCKBOX_ABI=mips), and must print exactly what the peer printed.
@@ -40,6 +42,9 @@ for arch in "${archs[@]}"; do
        { ! has interfaces || [ "$(id -u)" != 0 ] || { cargo test -q --locked --test live_iface loopback_table_under_the_runner && ran+=(interfaces); }; } &&
        { ! has ss-lite || { cargo test -q --locked --test ss ss_on_fixture_trees && ran+=(ss-lite); }; } &&
        { ! has fuser-port || { cargo test -q --locked --test fuser on_a_proc_tree && ran+=(fuser-port); }; } &&
+       { ! has conntrack || { cargo test -q --locked --test conntrack_lite additions_and_refusals &&
+           cargo test -q --locked --test netstat_nat -- fixtures_match_netstat_nat missing_table_says sort_is_netstat \
+             hostile_tables a_full_table more_rows_than && ran+=(conntrack-lite netstat-nat); }; } &&
        cargo test -q --locked --test cli -- unknown_and_unbuilt unsupported_options help_goes_to; } > "$log" 2>&1; then
     echo "cross/test.sh: $config $arch ($endian-endian${runner:+, $runner}): ${ran[*]} outputs equal their peers' (fixture trees; -i on a bare namespace's loopback); option and applet errors as built"
   else

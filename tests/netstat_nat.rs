@@ -71,7 +71,7 @@ if [ -n "$NN_ETC" ]; then
 fi
 if [ -n "$NN_OURS" ]; then
     if [ -n "$NN_TREE" ]; then export HOST_PROC="$NN_TREE"; fi
-    exec "$NN_OURS" "$@"
+    exec $NN_RUNNER "$NN_OURS" "$@"
 fi
 exec netstat-nat "$@"
 "#;
@@ -88,6 +88,12 @@ fn nn(p: Place<'_>, ours: Option<&Path>, args: &[&str], env: &[(&str, &str)]) ->
     cmd.env("NN_TREE", p.tree.map(|t| t.as_os_str()).unwrap_or_default());
     cmd.env("NN_ETC", p.etc.map(|t| t.as_os_str()).unwrap_or_default());
     cmd.env("NN_OURS", ours.map(|t| t.as_os_str()).unwrap_or_default());
+    // A cross build runs under SOCKBOX_RUNNER, its argv[0] kept (-0).
+    let mut runner = common::runner();
+    if !runner.is_empty() {
+        runner.extend(["-0".to_string(), "netstat-nat".to_string()]);
+    }
+    cmd.env("NN_RUNNER", runner.join(" "));
     cmd.env_remove("HOST_PROC").env_remove("SOCKBOX_CONNTRACK");
     for (k, v) in env {
         cmd.env(k, v);

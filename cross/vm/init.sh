@@ -4,12 +4,18 @@
 # holder (cross/vm/holder.c), checks the kernel's own /proc words, then runs
 # every case of /sbx/cases/{netstat,ss,fuser} through sockbox and through the
 # guest's own net-tools netstat, `PROC_ROOT=/proc ss` and psmisc fuser, as
-# root and as uid 1000, comparing stdout, stderr and exit status byte for byte.
+# root and as uid 1000, comparing stdout, stderr and exit status byte for byte;
+# then, with nf_conntrack tracking the scene's traffic, /sbx/cases/conntrack
+# through conntrack-lite reading ctnetlink and /proc/net/nf_conntrack against
+# Debian's conntrack 1.4.7, and /sbx/cases/netstat-nat through sockbox's
+# netstat-nat reading ctnetlink against it reading /proc (and some against
+# Debian's netstat-nat), as root; uid 1000's ctnetlink refusal.
 # Results: "SBXVM:" lines on the console, then a base64 tar of /tmp/res
 # (results.tsv, each failing case's outputs, the /proc/net files) between
 # SBXVM-TAR-BEGIN and SBXVM-TAR-END; then the guest powers off.
 # /sbx/env (written by cross/vm/test.sh): GUEST, TCP_WORD (127.1.2.3 as the
-# kernel prints it), UNIX_STREAM and UNIX_DGRAM (the Type column), SKIP_BE64.
+# kernel prints it), UNIX_STREAM and UNIX_DGRAM (the Type column), SKIP_BE64,
+# APPS (the case files to run: netstat ss fuser conntrack).
 
 bb=/bin/busybox
 $bb mkdir -p /proc /sys /dev /tmp /bbin
@@ -43,7 +49,17 @@ say "BOOT $GUEST $(uname -r) $(uname -m)"
 
 # --- network scene --------------------------------------------------------
 for m in $(cat /lib/modules/load); do
-  insmod "/lib/modules/$m" || fatal "insmod $m"
+  # nf_conntrack hooks into every netns at once (else only when a rule
+  # asks for it): the scene's own traffic is tracked, no nftables needed.
+  args=; [ "$m" = nf_conntrack.ko ] && args=enable_hooks=1
+  # shellcheck disable=SC2086 # none or one word
+  insmod "/lib/modules/$m" $args || fatal "insmod $m $args"
+done
+# conntrack: counters, and timeouts long enough that no entry of the scene
+# ends (or changes its seconds' width much) during the run.
+echo 1 > /proc/sys/net/netfilter/nf_conntrack_acct || fatal "nf_conntrack_acct"
+for f in /proc/sys/net/netfilter/nf_conntrack_*timeout*; do
+  echo 3600 > "$f" 2>/dev/null
 done
 net() { "$@" >> /tmp/res/net-setup.log 2>&1 || fatal "network setup: $*: $(cat /tmp/res/net-setup.log)"; }
 net /bin/ip link set lo up
@@ -75,6 +91,18 @@ until grep -q '^ready' /tmp/holder.out; do
   sleep 0.1
 done
 say "HOLDER $(cat /tmp/holder.out)"
+# More conntrack entries besides the holder's TCP and UDP: ICMP echo (v4
+# and v6), DNS queries to closed ports (ICMP unreachable back), a TCP
+# connection its client closes (CLOSE_WAIT: the holder never reads it). A
+# refused connection leaves none (the kernel drops an entry whose SYN got a
+# RST).
+{
+  /bbin/ping -c 1 -W 2 127.0.0.1
+  /bbin/ping6 -c 1 -W 2 ::1
+  /bbin/timeout 3 /bbin/nslookup -timeout=1 -retry=1 sbx 127.0.0.1
+  /bbin/timeout 3 /bbin/nslookup -timeout=1 -retry=1 sbx ::1
+  /bbin/timeout 3 /bbin/nc -w 1 127.1.2.3 8002 < /dev/null
+} > /tmp/res/ct-traffic.log 2>&1
 sleep 0.3
 
 pass=0 fail=0 skip=0
@@ -190,6 +218,7 @@ compare() {  # compare APPLET WHO ARGS...   (globbing is off)
 
 set -f
 for app in netstat ss fuser; do
+  case " $APPS " in *" $app "*) ;; *) continue ;; esac
   while IFS= read -r line; do
     case $line in '' | '#'*) continue ;; esac
     if [ "${line#be64:}" != "$line" ]; then
@@ -206,12 +235,118 @@ for app in netstat ss fuser; do
       compare "$app" "$who" $line
     done
   done < "/sbx/cases/$app"
-  say "DONE $app"
+  say "DONE $app at $(cut -d' ' -f1 /proc/uptime)s"
 done
+
+# --- conntrack-lite and netstat-nat ------------------------------------------
+# After the cases above (whose name lookups are UDP packets, new entries):
+# nothing here looks a name up, so the table holds still but for the
+# holder's SYN-SENT retransmits (its counters) and the ticking seconds.
+# conntrack -L: the seconds left (3rd field, -o extended's 5th) as T, the
+# lines sorted (the dump's order is the hash table's).
+ct_steady() {
+  sed -E -e 's/^([a-z0-9-]+ +[0-9]+ +)[0-9]+ /\1T /' \
+         -e 's/^(ipv[46] +[0-9]+ +[a-z0-9-]+ +[0-9]+ +)[0-9]+ /\1T /' "$1" | LC_ALL=C sort > "$1.f"
+  mv "$1.f" "$1"
+}
+# ct_compare APP WANT "SRC..." ARGS...: as root, the reference (WANT:
+# conntrack, netstat-nat, or ours: sockbox's netstat-nat with
+# SOCKBOX_CONNTRACK=proc), run once, against sockbox with
+# SOCKBOX_CONNTRACK=SRC for each SRC; a difference is looked at again
+# (both run anew) up to twice, for counters that tick in between.
+ct_want() {
+  case $want in
+    conntrack) run $w root /usr/sbin/conntrack "$@" ;;
+    netstat-nat) run $w root /usr/bin/netstat-nat "$@" ;;
+    ours) export SOCKBOX_CONNTRACK=proc; run $w root /sbx/bin/netstat-nat "$@"; unset SOCKBOX_CONNTRACK ;;
+  esac
+  case $app:$1 in conntrack:-L* | conntrack:--dump*) ct_steady $w.out ;; esac
+}
+ct_got() {
+  export SOCKBOX_CONNTRACK=$src
+  case $app in
+    conntrack) run $g root /sbx/bin/conntrack-lite "$@" ;;
+    netstat-nat) run $g root /sbx/bin/netstat-nat "$@" ;;
+  esac
+  unset SOCKBOX_CONNTRACK
+  case $app:$1 in conntrack:-L* | conntrack:--dump*) ct_steady $g.out ;; esac
+}
+ct_compare() {
+  app=$1 want=$2 srcs=$3; shift 3
+  w=/tmp/w g=/tmp/g
+  ct_want "$@"
+  for src in $srcs; do
+    n=$((n + 1))
+    ct_got "$@"
+    try=1
+    while [ $try -lt 3 ] && ! { cmp -s $w.out $g.out && cmp -s $w.err $g.err && cmp -s $w.rc $g.rc; }; do
+      try=$((try + 1))
+      ct_want "$@"
+      ct_got "$@"
+    done
+    label="SOCKBOX_CONNTRACK=$src $* (against $want)"
+    if cmp -s $w.out $g.out && cmp -s $w.err $g.err && cmp -s $w.rc $g.rc; then
+      record pass "$app" root "$label"
+    else
+      record fail "$app" root "$label"
+      d=/tmp/res/fail-$n
+      mkdir -p $d
+      echo "$app as root: $label" > $d/case
+      for f in out err rc; do cp $w.$f $d/want.$f; cp $g.$f $d/got.$f; done
+    fi
+  done
+}
+case " $APPS " in
+  *" conntrack "*) ct_cases=/sbx/cases/conntrack nat_cases=/sbx/cases/netstat-nat ;;
+  *) ct_cases=/dev/null nat_cases=/dev/null ;;
+esac
+# conntrack(8) reads ctnetlink (as root only); conntrack-lite reads either.
+while IFS= read -r line; do
+  case $line in '' | '#'*) continue ;; esac
+  # shellcheck disable=SC2086 # split on blanks, as the case files say
+  ct_compare conntrack conntrack "netlink proc" $line
+done < $ct_cases
+# As uid 1000, ctnetlink is refused (CAP_NET_ADMIN): one line, exit 1.
+# What uid 1000 gets from either (for whoever reads the results): conntrack
+# refuses a non-root user; /proc/net/nf_conntrack is root's (0440).
+if [ "$ct_cases" != /dev/null ]; then
+  export SOCKBOX_CONNTRACK=netlink
+  run /tmp/g user /sbx/bin/conntrack-lite -L
+  unset SOCKBOX_CONNTRACK
+  if [ "$(cat /tmp/g.rc)" = 1 ] && [ ! -s /tmp/g.out ] &&
+     [ "$(cat /tmp/g.err)" = "conntrack-lite: ctnetlink: Operation not permitted" ]; then
+    record pass conntrack user "SOCKBOX_CONNTRACK=netlink -L: ctnetlink: Operation not permitted, exit 1"
+  else
+    record fail conntrack user "SOCKBOX_CONNTRACK=netlink -L: exit $(cat /tmp/g.rc), $(cat /tmp/g.out /tmp/g.err | head -n 3)"
+  fi
+  for a in -L -C -S; do
+    for src in netlink proc; do
+      export SOCKBOX_CONNTRACK=$src
+      run /tmp/res/user-conntrack-lite$a-$src user /sbx/bin/conntrack-lite $a
+      unset SOCKBOX_CONNTRACK
+    done
+    run /tmp/res/user-conntrack$a user /usr/sbin/conntrack $a
+  done
+fi
+# netstat-nat: ctnetlink's table against /proc's; a line `ref:ARGS` against
+# Debian's netstat-nat 1.4.10 too (which reads /proc/net/nf_conntrack).
+while IFS= read -r line; do
+  case $line in '' | '#'*) continue ;; esac
+  ref=; case $line in ref:*) ref=1 line=${line#ref:} ;; esac
+  [ "$line" = "(none)" ] && line=
+  # shellcheck disable=SC2086 # split on blanks, as the case files say
+  ct_compare netstat-nat ours netlink $line
+  # shellcheck disable=SC2086
+  [ -z "$ref" ] || ct_compare netstat-nat netstat-nat "proc netlink" $line
+done < $nat_cases
+say "DONE conntrack at $(cut -d' ' -f1 /proc/uptime)s"
 set +f
 
 # The scene, for whoever reads the results.
-for f in tcp tcp6 udp udp6 udplite raw raw6 unix route; do cp /proc/net/$f /tmp/res/proc-net-$f 2>/dev/null; done
+for f in tcp tcp6 udp udp6 udplite raw raw6 unix route nf_conntrack; do cp /proc/net/$f /tmp/res/proc-net-$f 2>/dev/null; done
+cp /proc/net/stat/nf_conntrack /tmp/res/proc-net-stat-nf_conntrack 2>/dev/null
+/usr/sbin/conntrack -L > /tmp/res/scene-conntrack-L.txt 2>&1
+/usr/sbin/conntrack -S > /tmp/res/scene-conntrack-S.txt 2>&1
 /bin/netstat -anpeW > /tmp/res/scene-netstat-anpeW.txt 2>&1
 /bin/ss -anpe > /tmp/res/scene-ss-anpe.txt 2>&1
 /bin/fuser -v 8001/tcp 8005/udp 9001/tcp > /tmp/res/scene-fuser-v.txt 2>&1

@@ -3,8 +3,10 @@
 # from Debian's archive, cached under .tools/vm/:
 #   .tools/vm/GUEST/vmlinuz      the guest's kernel (bookworm's own)
 #   .tools/vm/GUEST/base.cpio    initramfs: busybox-static, net-tools, iproute2,
-#                                psmisc, netbase and their libraries, the
-#                                kernel modules the scene needs (dummy)
+#                                psmisc, conntrack, netstat-nat, netbase and
+#                                their libraries, the kernel modules the scene
+#                                needs (dummy; nf_conntrack_netlink and its
+#                                dependencies, crc32c for libcrc32c)
 #   .tools/vm/GUEST/.stamp       what they were made from; equal => nothing to do
 # and the host's qemu-system-mipsel / qemu-system-s390x and cpio.
 # Usage: cross/vm/setup.sh [GUEST...]   (default: mipsel s390x)
@@ -17,10 +19,10 @@ exec </dev/null
 VM=.tools/vm
 # The guest userland; Depends on lib* (and zlib1g) packages are followed (that is how the
 # libraries come along), anything else is left out.
-USERLAND=(busybox-static net-tools iproute2 psmisc)
+USERLAND=(busybox-static net-tools iproute2 psmisc conntrack netstat-nat)
 USERLAND_ALL=(netbase)   # Architecture: all (/etc/services, /etc/protocols)
 # Bumped when the way the trees are made changes (the stamp then differs).
-RECIPE=3
+RECIPE=4
 
 die() { echo "cross/vm/setup.sh: ERROR: $*" >&2; exit 1; }
 log() { echo "cross/vm/setup.sh: $*" >&2; }
@@ -164,6 +166,11 @@ for g in "${guests[@]}"; do
     echo "$1.ko" >> "$r/lib/modules/load"
   }
   add_module dummy
+  # The conntrack table and ctnetlink: nf_conntrack_netlink pulls nfnetlink,
+  # nf_conntrack, nf_defrag_ipv4/6 and libcrc32c, whose crc32c (a softdep,
+  # not a depends=) comes first.
+  add_module crc32c_generic
+  add_module nf_conntrack_netlink
   for m in ipv6 unix; do
     grep -qE "/$m\.ko(\.[a-z]+)?\$" "$mods/modules.builtin" || add_module "$m"
   done
@@ -182,7 +189,7 @@ for g in "${guests[@]}"; do
   done < <(find "$r/bin" "$r/sbin" "$r/usr/bin" "$r/usr/sbin" -type f 2>/dev/null
            find "$r/lib" "$r/usr/lib" -type f -name '*.so*' 2>/dev/null)
   [ -z "$missing" ] || die "$g: libraries missing from the guest tree:$missing"
-  for t in bin/busybox bin/netstat bin/ss bin/fuser; do
+  for t in bin/busybox bin/netstat bin/ss bin/fuser usr/sbin/conntrack usr/bin/netstat-nat; do
     [ -x "$r/$t" ] || die "$g: /$t missing from the guest tree"
   done
 

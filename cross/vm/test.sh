@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Real kernels: boot each guest under qemu-system (TCG, no network card) with
-# an initramfs of Debian bookworm's own busybox, net-tools, iproute2 and
-# psmisc (cross/vm/setup.sh), the sockbox build for that CPU and a socket
-# holder (cross/vm/holder.c); the guest's /init (cross/vm/init.sh) compares
-# every case of cross/vm/cases/* with the references there, as root and as
-# uid 1000, and sends the results back over the serial console.
+# an initramfs of Debian bookworm's own busybox, net-tools, iproute2, psmisc,
+# conntrack and netstat-nat with the conntrack modules (cross/vm/setup.sh),
+# the sockbox build for that CPU and a socket holder (cross/vm/holder.c); the
+# guest's /init (cross/vm/init.sh) compares every case of cross/vm/cases/*
+# with the references there (netstat, ss, fuser: as root and as uid 1000;
+# conntrack, netstat-nat: as root, from ctnetlink and from /proc), and sends
+# the results back over the serial console.
 #   mipsel: Debian's 4kc-malta kernel on qemu-system-mipsel -M malta -cpu 24Kc,
 #           dist/mipsel_24kc/sockbox (the MIPS ABI: its own SOCK_* numbers)
 #   s390x:  Debian's s390x kernel on qemu-system-s390x -M s390-ccw-virtio,
 #           dist/test/s390x/sockbox (a big-endian kernel's /proc)
 # Usage: cross/vm/test.sh [GUEST...]   (default: mipsel s390x)
 #        SOCKBOX_VM_BIN=FILE cross/vm/test.sh GUEST   that binary instead of a fresh build
+#        SOCKBOX_VM_APPS="netstat ss fuser conntrack"  the case files to run (conntrack
+#        also runs cases/netstat-nat)
 # Prints a line per guest and `N passed, M failed[, K skipped]`; the outputs
 # of a failing case go to stderr as diffs. Exit 1 on any failure.
 # Logs and results: target/vm/GUEST/ (console.log, res/).
@@ -38,6 +42,11 @@ qemu_cmd() {  # qemu_cmd GUEST KERNEL INITRD CONSOLE_LOG: sets the array qemu
   qemu+=(-display none -nic none -no-reboot -monitor none -serial "file:$4" -kernel "$2" -initrd "$3")
 }
 GUEST_TIMEOUT=${SOCKBOX_VM_TIMEOUT:-600}
+# Which case files run (all by default): SOCKBOX_VM_APPS="conntrack" for one.
+apps=${SOCKBOX_VM_APPS:-netstat ss fuser conntrack}
+for a in $apps; do
+  case $a in netstat | ss | fuser | conntrack) ;; *) die "SOCKBOX_VM_APPS: '$a' is none of netstat ss fuser conntrack" ;; esac
+done
 
 stage_start=$SECONDS
 for g in "${guests[@]}"; do dist_arch "$g" >/dev/null; done
@@ -80,7 +89,7 @@ for g in "${guests[@]}"; do
   install -m 0755 "$holder" "$o/sbx/holder"
   install -m 0755 "$bin" "$o/sbx/bin/sockbox"
   # fuser-port is called through the link scripts call, fuser.
-  for a in netstat ss-lite fuser; do ln -s sockbox "$o/sbx/bin/$a"; done
+  for a in netstat ss-lite fuser conntrack-lite netstat-nat; do ln -s sockbox "$o/sbx/bin/$a"; done
   install -m 0644 cross/vm/cases/* "$o/sbx/cases/"
   if [ "$endian" = big ]; then tcp_word=7F010203; else tcp_word=0302017F; fi
   case $triple in
@@ -88,8 +97,8 @@ for g in "${guests[@]}"; do
     *) ustream=0001 udgram=0002 ;;
   esac
   be64=0; [ "$endian" = big ] && [[ $triple == s390x-* ]] && be64=1
-  printf 'GUEST=%s\nTCP_WORD=%s\nUNIX_STREAM=%s\nUNIX_DGRAM=%s\nSKIP_BE64=%s\n' \
-    "$g" "$tcp_word" "$ustream" "$udgram" "$be64" > "$o/sbx/env"
+  printf 'GUEST=%s\nTCP_WORD=%s\nUNIX_STREAM=%s\nUNIX_DGRAM=%s\nSKIP_BE64=%s\nAPPS="%s"\n' \
+    "$g" "$tcp_word" "$ustream" "$udgram" "$be64" "$apps" > "$o/sbx/env"
   printf 'root:x:0:0:root:/root:/bin/sh\nsbx:x:1000:1000:sockbox test user:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' > "$o/etc/passwd"
   printf 'root:x:0:\nsbx:x:1000:\nnogroup:x:65534:\n' > "$o/etc/group"
   printf '127.0.0.1\tlocalhost\n127.1.2.3\tsbx-host\n10.9.8.1\tsbx-gw\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$o/etc/hosts"
@@ -126,9 +135,9 @@ for g in "${guests[@]}"; do
   kernel=$(sed -n 's/^SBXVM: BOOT [^ ]* \([^ ]*\) .*/\1/p' "$work/console.txt")
   count() { awk -F'\t' -v s="$1" -v a="$2" '$1 == s && (a == "" || $2 == a)' "$res" | wc -l; }
   line=
-  for a in netstat ss fuser scene; do
+  for a in netstat ss fuser conntrack netstat-nat scene; do
     p=$(count pass "$a") f=$(count fail "$a")
-    name=$a; case $a in ss) name=ss-lite ;; fuser) name=fuser-port ;; esac
+    name=$a; case $a in ss) name=ss-lite ;; fuser) name=fuser-port ;; conntrack) name=conntrack-lite ;; esac
     line+="${line:+, }$name $p/$((p + f))"
   done
   p=$(count pass "") f=$(count fail "") s=$(count skip "")
