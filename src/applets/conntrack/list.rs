@@ -90,7 +90,7 @@ pub struct Filter {
     pub any_nat: Option<Option<Ip>>,
     /// For a record without status bits (from /proc): whether NAT has
     /// run on its entries (IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE), which
-    /// /proc does not say: the caller's guess.
+    /// /proc does not say: the caller's judgement from the whole table.
     pub nat_done: bool,
 }
 

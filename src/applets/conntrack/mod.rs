@@ -293,14 +293,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         return bad(applet, &[b"--owner goes with -L"]);
     }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
-    // /proc hides the NAT-done bits: NAT has run on a live system's entries
-    // when its NAT core is loaded (its null bindings mark every entry that
-    // passes the nat hooks); a HOST_PROC tree is taken as a NAT router's.
-    f.nat_done = !root.is_live() || std::path::Path::new("/sys/module/nf_nat").exists();
     match cmd {
         b'C' => stats::count(applet, &root, src, max),
         b'S' => stats::per_cpu(applet, &root, src),
-        b'L' => dump(applet, &root, src, &f, extended, owners),
+        b'L' => dump(applet, &root, src, &mut f, extended, owners),
         _ => bad(applet, &[b"no command: -L, -C or -S (see -h)"]),
     }
 }
@@ -321,7 +317,7 @@ pub fn ct_error(applet: &str, root: &ProcRoot, e: &CtError) {
     }
 }
 
-fn dump(applet: &str, root: &ProcRoot, src: Source, f: &Filter, extended: bool, owners: bool) -> u8 {
+fn dump(applet: &str, root: &ProcRoot, src: Source, f: &mut Filter, extended: bool, owners: bool) -> u8 {
     let local = match owners.then(|| owner::Local::read(root)).transpose() {
         Ok(l) => l,
         Err((file, e)) => {
@@ -340,6 +336,23 @@ fn dump(applet: &str, root: &ProcRoot, src: Source, f: &Filter, extended: bool, 
             return 1;
         }
     };
+    // /proc hides the NAT-done bits: NAT runs in this namespace when some
+    // entry shows an address translated (then its null bindings mark every
+    // entry that passes the nat hooks), a first read of the table tells.
+    if from == Source::Proc && (f.snat.is_some() || f.dnat.is_some() || f.any_nat.is_some()) {
+        let mut seen = false;
+        let _ = ct_table::each(
+            root,
+            from,
+            &mut |c| {
+                seen = c.reply.dst != c.orig.src || c.reply.src != c.orig.dst;
+                !seen
+            },
+            &mut |_, _| {},
+        );
+        f.nat_done = seen;
+    }
+    let f = &*f;
     let r = ct_table::each(
         root,
         from,

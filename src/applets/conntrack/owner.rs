@@ -6,7 +6,8 @@
 //!
 //! The sockets are this network namespace's TCP, UDP and UDP-Lite tables
 //! (/proc/net/{tcp,udp,udplite}{,6}), read once before the table, and
-//! their owners the one fd scan for just those inodes. An entry's socket is
+//! their owners the fd scan for just those inodes, which stops once each
+//! has its first holder (netstat -p's early stop). An entry's socket is
 //! the one of its original tuple (a connection this machine opened: the
 //! tuple as the socket sees it, before any source NAT) or of its reply
 //! tuple (one that arrived here: the reply is what the socket sends,
@@ -22,7 +23,7 @@
 use crate::addr::{Endian, Ip};
 use crate::proc::ProcRoot;
 use crate::proc::conntrack::{Conntrack, Tuple};
-use crate::proc::fd::{NameKind, Owners, Process};
+use crate::proc::fd::{NameKind, Owners, Process, Wanted};
 use crate::proc::inet::{self, Proto, Table};
 use crate::applets::netstat_nat::{local_addrs, wide};
 use crate::proc::lines::Lines;
@@ -86,9 +87,13 @@ impl Local {
             }
         }
         heap_sort(&mut socks, |a, b| (a.proto, a.lport) < (b.proto, b.lport));
-        let mut inodes: Vec<Sock> = socks.clone();
-        heap_sort(&mut inodes, |a, b| a.inode < b.inode);
-        let owners = Owners::scan(root, NameKind::Cmdline, &|i| inodes.binary_search_by(|s| s.inode.cmp(&i)).is_ok());
+        // The scan netstat -p's early stop uses: it ends once each socket
+        // has its lowest-PID holder.
+        let mut wanted = Wanted::default();
+        for s in &socks {
+            wanted.add(s.inode);
+        }
+        let owners = Owners::scan_first(root, NameKind::Cmdline, wanted);
         Ok(Local { socks, owners, addrs })
     }
 

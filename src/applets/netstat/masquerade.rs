@@ -96,7 +96,8 @@ pub(crate) fn row(o: &mut Out, m: &Masq<'_>, c: &Cfg, hosts: &mut Hosts, svc: &m
     o.left(m.proto, 4);
     expire(o, m.secs);
     if c.extend > 0 {
-        o.num_right(0, 10).byte(b' ').num_right(0, 5).byte(b' ').num_right(0, 5).byte(b' ');
+        // `%10lu %5hd %5hd ` of zeros.
+        o.str("         0     0     0 ");
     }
     host(o, &m.src, c, hosts);
     host(o, &m.dst, c, hosts);
