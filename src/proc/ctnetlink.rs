@@ -330,7 +330,8 @@ fn state(d: &[u8], e: Endian) -> Result<Option<&'static [u8]>, Bad> {
         };
         let Some(s) = nested(d, e, CTA_PROTOINFO_STATE)? else { continue };
         let n = usize::from(be8(s)?);
-        return names.get(n).map(|s| Some(s.as_bytes())).ok_or(Bad::Value);
+        // A state a later kernel adds: the entry without its word.
+        return Ok(names.get(n).map(|s| s.as_bytes()));
     }
     Ok(None)
 }
@@ -570,10 +571,17 @@ fn answer(fd: i32, seq: u32, f: &mut dyn FnMut(u16, &[u8]) -> bool) -> io::Resul
                 continue;
             }
             match m.kind {
-                NLMSG_DONE => return Ok(()),
-                NLMSG_ERROR => {
-                    let code = arr(m.body, 0).map(|b| e.u32(b) as i32).unwrap_or(-libc::EBADMSG);
-                    return if code == 0 { Ok(()) } else { Err(io::Error::from_raw_os_error(code.saturating_neg())) };
+                // Both end the answer with an errno (negative; 0: done).
+                // DONE's may be missing (old kernels), ERROR's may not; a
+                // positive one is no errno.
+                NLMSG_DONE | NLMSG_ERROR => {
+                    let missing = if m.kind == NLMSG_DONE { 0 } else { -libc::EBADMSG };
+                    let code = arr(m.body, 0).map_or(missing, |b| e.u32(b) as i32);
+                    return match code {
+                        0 => Ok(()),
+                        c if c < 0 => Err(io::Error::from_raw_os_error(c.saturating_neg())),
+                        _ => Err(io::Error::from_raw_os_error(libc::EBADMSG)),
+                    };
                 }
                 NLMSG_NOOP => {}
                 k if k >> 8 == SUBSYS_CTNETLINK => {
@@ -617,7 +625,7 @@ fn recv(fd: i32, buf: &mut [u8], flags: i32) -> io::Result<usize> {
 
 /// `clock_gettime64`, the 64-bit-time call of 32-bit Linux (kernel 5.1
 /// and later): 403 in the generic table, 4403 in MIPS o32's.
-#[cfg(target_pointer_width = "32")]
+#[cfg(all(target_pointer_width = "32", not(target_arch = "x86_64")))]
 pub const SYS_CLOCK_GETTIME64: libc::c_long = if cfg!(any(target_arch = "mips", target_arch = "mips32r6")) { 4403 } else { 403 };
 
 /// The realtime clock in nanoseconds (0 when it cannot be read or is
@@ -626,10 +634,10 @@ pub const SYS_CLOCK_GETTIME64: libc::c_long = if cfg!(any(target_arch = "mips", 
 /// ask `clock_gettime64` first and the old call on a kernel without it.
 pub fn now_ns() -> u64 {
     let mut t = [0i64; 2];
-    #[cfg(target_pointer_width = "64")]
-    // SAFETY: a 64-bit target's timespec is two 64-bit words.
+    #[cfg(any(target_pointer_width = "64", target_arch = "x86_64"))]
+    // SAFETY: a 64-bit target's (and x32's) timespec is two 64-bit words.
     let ok = unsafe { libc::syscall(libc::SYS_clock_gettime, libc::CLOCK_REALTIME, t.as_mut_ptr()) } == 0;
-    #[cfg(target_pointer_width = "32")]
+    #[cfg(all(target_pointer_width = "32", not(target_arch = "x86_64")))]
     // SAFETY: __kernel_timespec is two 64-bit words, the old timespec two
     // 32-bit ones (read back from the front of the same buffer).
     let ok = unsafe { libc::syscall(SYS_CLOCK_GETTIME64, libc::CLOCK_REALTIME, t.as_mut_ptr()) } == 0 || {
@@ -817,11 +825,12 @@ mod tests {
         assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Header));
         let m = msg(e, 0x100, 1, 10, &[tuple4(e, CTA_TUPLE_ORIG, [1, 2, 3, 4], [5, 6, 7, 8], 6, 1, 2), tuple4(e, CTA_TUPLE_REPLY, [1, 2, 3, 4], [5, 6, 7, 8], 6, 1, 2)]);
         assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Address));
-        // A port of three bytes, a TCP state past the names, a length past the end.
+        // A port of three bytes, a length past the end.
         let m = msg(e, 0x100, 1, 2, &[nest(e, CTA_TUPLE_ORIG, &[nest(e, CTA_TUPLE_PROTO, &[attr(e, CTA_PROTO_SRC_PORT, &[1, 2, 3])])])]);
         assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Value));
-        let m = msg(e, 0x100, 1, 2, &[nest(e, CTA_PROTOINFO, &[nest(e, CTA_PROTOINFO_TCP, &[attr(e, CTA_PROTOINFO_STATE, &[10])])])]);
-        assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Value));
+        // A TCP state past the names: the entry, without its word.
+        let m = msg(e, 0x100, 1, 2, &[tuple4(e, CTA_TUPLE_ORIG, [1, 2, 3, 4], [5, 6, 7, 8], 6, 1, 2), tuple4(e, CTA_TUPLE_REPLY, [5, 6, 7, 8], [1, 2, 3, 4], 6, 2, 1), nest(e, CTA_PROTOINFO, &[nest(e, CTA_PROTOINFO_TCP, &[attr(e, CTA_PROTOINFO_STATE, &[10])])])]);
+        assert_eq!(parse_msg(one(&m, e).body, e, 0).map(|c| c.state), Ok(None));
         let mut m = msg(e, 0x100, 1, 2, &[attr(e, CTA_MARK, &[0, 0, 0, 1])]);
         m[20] = 200;
         assert_eq!(parse_msg(one(&m, e).body, e, 0), Err(Bad::Frame));
@@ -917,6 +926,12 @@ mod tests {
         assert_eq!((r.map_err(|e| e.raw_os_error()), got.len()), (Err(Some(libc::EPERM)), 1));
         let (r, _) = answered(&[control(NLMSG_ERROR, 7, 0)]);
         assert!(r.is_ok());
+        // A dump that failed on the way says so in its DONE; a positive
+        // code is no errno.
+        let (r, got) = answered(&[one.clone(), control(NLMSG_DONE, 7, -libc::EINTR)]);
+        assert_eq!((r.map_err(|e| e.raw_os_error()), got.len()), (Err(Some(libc::EINTR)), 1));
+        let (r, _) = answered(&[control(NLMSG_ERROR, 7, 5)]);
+        assert_eq!(r.map_err(|e| e.raw_os_error()), Err(Some(libc::EBADMSG)));
         // A datagram that does not frame.
         let mut cut = one.clone();
         cut.truncate(30);
@@ -929,7 +944,7 @@ mod tests {
         let std = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
         let ours = now_ns();
         assert!(ours.abs_diff(std) < 5_000_000_000, "{ours} against {std}");
-        #[cfg(target_pointer_width = "32")]
+        #[cfg(all(target_pointer_width = "32", not(target_arch = "x86_64")))]
         assert_eq!(SYS_CLOCK_GETTIME64, if cfg!(target_arch = "mips") { 4403 } else { 403 });
     }
 

@@ -104,17 +104,23 @@ impl Local {
         let from = self.socks.partition_point(|s| (s.proto, s.lport) < (proto, lport));
         let same = self.socks.get(from..)?.iter().take_while(|s| (s.proto, s.lport) == (proto, lport));
         let here = self.addrs.contains(&wide(&local));
-        let mut listener = None;
+        // Listeners by preference: on the address or its family's wildcard,
+        // else `::` (which /proc does not say is IPV6_V6ONLY or not).
+        let mut listener = [None, None];
         for s in same {
             if s.local == local && s.remote == remote && s.rport == rport {
                 return Some(s);
             }
-            let wild = s.local.is_unspecified() && (matches!(s.local, Ip::V6(_)) || matches!(local, Ip::V4(_)));
-            if here && listener.is_none() && s.rport == 0 && s.remote.is_unspecified() && (s.local == local || wild) {
-                listener = Some(s);
+            let same_family = matches!(s.local, Ip::V4(_)) == matches!(local, Ip::V4(_));
+            let at = if s.local == local || (s.local.is_unspecified() && same_family) { 0 } else { 1 };
+            let fits = s.local == local || (s.local.is_unspecified() && (same_family || matches!(s.local, Ip::V6(_))));
+            if here && fits && s.rport == 0 && s.remote.is_unspecified()
+                && let Some(slot @ None) = listener.get_mut(at)
+            {
+                *slot = Some(s);
             }
         }
-        listener
+        listener[0].or(listener[1])
     }
 
     /// The process holding the entry's local socket, if it ends here.

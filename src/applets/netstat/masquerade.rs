@@ -126,6 +126,7 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     let mut hosts = Hosts::default();
     let mut svc = Services::default();
     let mut first = true;
+    let mut bad = 0u64;
     let r = ct_table::each(
         root,
         src,
@@ -143,9 +144,16 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
             row(&mut o, &m, c, &mut hosts, &mut svc);
             true
         },
-        &mut |_, _| {},
+        &mut |_, _| bad += 1,
     );
     match r {
+        // Entries that could not be read are said, not dropped.
+        Ok(()) if bad > 0 => {
+            let code = o.finish(applet);
+            let mut t = itoa::Buffer::new();
+            error_line(applet, &[t.format(bad).as_bytes(), b" lines of the table could not be read"]);
+            code.max(1)
+        }
         Ok(()) => o.finish(applet),
         Err(CtError::Io(Source::Proc, e)) if e.raw_os_error() == Some(libc::ENOENT) => {
             let _ = o.flush();
