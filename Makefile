@@ -91,6 +91,7 @@ bench: setup
 	unshare -n /usr/bin/python3 tests/bench/ss_bench.py dist/x86_64/sockbox
 	unshare -n /usr/bin/python3 tests/bench/early.py dist/x86_64/sockbox $(if $(BENCH_BEFORE),--before $(BENCH_BEFORE))
 	unshare -n /usr/bin/python3 tests/bench/scale.py dist/x86_64/sockbox
+	/usr/bin/python3 tests/bench/conntrack.py dist/x86_64/sockbox
 
 clean:
 	$(CARGO) clean
