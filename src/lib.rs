@@ -17,3 +17,4 @@ pub mod ifconf;
 #[cfg(feature = "install")]
 pub mod install;
 pub mod names;
+pub mod netns;

@@ -239,12 +239,21 @@ pub fn errno_text(errno: i32) -> &'static [u8] {
 /// error is an errno and `io::Error::kind` (500 bytes) is never needed.
 pub const E_LINE_TOO_LONG: i32 = -1001;
 pub const E_NOT_REGULAR: i32 = -1002;
+/// A namespace read through a process (`ProcRoot::view`): the process
+/// exited, or moved to another namespace, while its tables were read; or a
+/// sysctl was asked for, which a view cannot give.
+pub const E_NS_GONE: i32 = -1003;
+pub const E_NS_LEFT: i32 = -1004;
+pub const E_NS_SYSCTL: i32 = -1005;
 
 /// Text for an io::Error without `core::fmt`.
 pub fn io_error_text(e: &io::Error) -> &'static [u8] {
     match e.raw_os_error() {
         Some(E_LINE_TOO_LONG) => b"line too long",
         Some(E_NOT_REGULAR) => b"not a regular file",
+        Some(E_NS_GONE) => b"the namespace's process exited while it was read",
+        Some(E_NS_LEFT) => b"the namespace's process left it while it was read",
+        Some(E_NS_SYSCTL) => b"a sysctl of another namespace (the namespace was not entered)",
         Some(n) => errno_text(n),
         None => b"I/O error",
     }

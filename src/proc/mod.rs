@@ -29,6 +29,37 @@ pub struct ProcRoot {
     /// The root as given, for error messages (`/proc`).
     pub path: Vec<u8>,
     dir: OwnedFd,
+    /// Another network namespace's tables, read through a process in it
+    /// (see [`ProcRoot::view`]): `net/` paths go there, the rest to `dir`.
+    net: Option<NetView>,
+}
+
+/// `/proc/PID` of a process in the namespace, and the namespace's inode.
+struct NetView {
+    pid: OwnedFd,
+    ino: u64,
+}
+
+/// A file's device and inode by `statx` (musl's fstatat is 1.2 KB on
+/// MIPS): what names a namespace. `rel` relative to `dir`, or `dir`
+/// itself when empty.
+pub fn file_id(dir: i32, rel: &[u8], flags: i32) -> io::Result<(u64, u64)> {
+    // A directory entry's name (NAME_MAX 255), or a short path.
+    let mut c = [0u8; 512];
+    if rel.len() >= c.len() || rel.contains(&0) {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    }
+    c[..rel.len()].copy_from_slice(rel);
+    let flags = flags | if rel.is_empty() { libc::AT_EMPTY_PATH } else { 0 };
+    let mut st = [0u8; 256];
+    // SAFETY: `c` is NUL-terminated; st is the 256 bytes of a struct statx.
+    let r = unsafe { libc::syscall(libc::SYS_statx, dir, c.as_ptr(), flags, libc::STATX_INO, st.as_mut_ptr()) };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // stx_ino is the u64 at byte 32; stx_dev_major and _minor the u32s at 136 and 140.
+    let word = |at: usize| st.get(at..at + 4).map_or(0, |b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as u64);
+    Ok(((word(136) << 32) | word(140), word(32) | word(36) << 32))
 }
 
 impl ProcRoot {
@@ -76,7 +107,7 @@ impl ProcRoot {
             return Err((path, io::Error::last_os_error()));
         }
         // SAFETY: `fd` was just opened and is owned by nobody else.
-        Ok(ProcRoot { path, dir: unsafe { OwnedFd::from_raw_fd(fd) } })
+        Ok(ProcRoot { path, dir: unsafe { OwnedFd::from_raw_fd(fd) }, net: None })
     }
 
     /// Whether the root is the live procfs of our own PID namespace, so
@@ -120,11 +151,49 @@ impl ProcRoot {
         self.dir.as_raw_fd()
     }
 
+    /// The same root with the network tables of namespace `ino` as process
+    /// `pid` sees them (`/proc/PID/net`), without entering it. `None` when
+    /// the process is gone or is no longer in that namespace. Every file
+    /// opened through the view is checked to be the namespace's: a process
+    /// that exits or moves mid-read is an error, never another
+    /// namespace's rows.
+    pub fn view(&self, pid: u32, ino: u64) -> Option<ProcRoot> {
+        let mut t = itoa::Buffer::new();
+        let p = openat(self.raw_fd(), t.format(pid).as_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC).ok()?;
+        if file_id(p.as_raw_fd(), b"ns/net", 0).ok()?.1 != ino {
+            return None;
+        }
+        let dir = self.dir.try_clone().ok()?;
+        let mut path = self.display(t.format(pid).as_bytes());
+        path.shrink_to_fit();
+        Some(ProcRoot { path, dir, net: Some(NetView { pid: p, ino }) })
+    }
+
+    /// The view's namespace: `Err` once its process left it or exited.
+    fn still_in(v: &NetView) -> io::Result<()> {
+        match file_id(v.pid.as_raw_fd(), b"ns/net", 0) {
+            Ok((_, ino)) if ino == v.ino => Ok(()),
+            Ok(_) => Err(io::Error::from_raw_os_error(crate::out::E_NS_LEFT)),
+            Err(_) => Err(io::Error::from_raw_os_error(crate::out::E_NS_GONE)),
+        }
+    }
+
     /// Open `rel` (like `net/tcp`) under the root. Only regular files (and
     /// directories, whose read then fails with EISDIR): a FIFO or device
     /// planted in a HOST_PROC tree must not hang or stream forever.
     pub fn open_file(&self, rel: &[u8]) -> io::Result<File> {
-        let fd = openat(self.raw_fd(), rel, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK)?;
+        let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK;
+        let fd = match &self.net {
+            Some(v) if rel.starts_with(b"net/") => {
+                let r = openat(v.pid.as_raw_fd(), rel, flags);
+                ProcRoot::still_in(v)?;
+                r?
+            }
+            // Sysctls follow the reading thread's namespace, not a
+            // process's: a mode that needs them enters the namespace.
+            Some(_) if rel.starts_with(b"sys/") => return Err(io::Error::from_raw_os_error(crate::out::E_NS_SYSCTL)),
+            _ => openat(self.raw_fd(), rel, flags)?,
+        };
         // statx(fd, "", AT_EMPTY_PATH, STATX_TYPE) by syscall: musl's fstat
         // is 1.2 KB on MIPS. stx_mode is the u16 at byte 28 of struct statx.
         // A kernel without statx (before 4.11) skips the check.
@@ -154,7 +223,8 @@ impl ProcRoot {
         }
     }
 
-    /// The full path of `rel` for messages: `/proc/net/tcp`.
+    /// The full path of `rel` for messages: `/proc/net/tcp` (in a view,
+    /// `/proc/PID/net/tcp`).
     pub fn display(&self, rel: &[u8]) -> Vec<u8> {
         let mut p = self.path.clone();
         if !p.ends_with(b"/") {

@@ -43,16 +43,25 @@ pub enum Rounds {
     Once,
 }
 
+/// How a mode reads another network namespace: through a process in it
+/// (its /proc/PID/net files), or entered (it needs the namespace's own
+/// sockets: `-i`'s ioctls, `-M`'s ctnetlink).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    Files,
+    Sockets,
+}
+
 /// The modes built in, by the canonical name of the option that picks each.
-static MODES: &[(&str, Mode, Rounds)] = &[
+static MODES: &[(&str, Mode, Rounds, Reads)] = &[
     #[cfg(feature = "route")]
-    ("route", route::show, Rounds::Repeat),
+    ("route", route::show, Rounds::Repeat, Reads::Files),
     #[cfg(feature = "interfaces")]
-    ("interfaces", interfaces::show, Rounds::Repeat),
+    ("interfaces", interfaces::show, Rounds::Repeat, Reads::Sockets),
     #[cfg(feature = "statistics")]
-    ("statistics", statistics::show, Rounds::Once),
+    ("statistics", statistics::show, Rounds::Once, Reads::Files),
     #[cfg(feature = "conntrack")]
-    ("masquerade", masquerade::show, Rounds::Repeat),
+    ("masquerade", masquerade::show, Rounds::Repeat, Reads::Sockets),
 ];
 
 pub const SPECS: &[Opt] = &[
@@ -88,6 +97,8 @@ pub const SPECS: &[Opt] = &[
     gated(cfg!(feature = "statistics"), flag(b's', "statistics"), "statistics"),
     gated(cfg!(feature = "groups"), flag(b'g', "groups"), "groups"),
     gated(cfg!(feature = "conntrack"), flag(b'M', "masquerade"), "conntrack"),
+    gated(cfg!(feature = "netns"), value(0, "net"), "netns"),
+    gated(cfg!(feature = "netns"), flag(0, "all-netns"), "netns"),
     unsupported(b'Z', "context"),
     flag(b'V', "version"),
     flag(b'h', "help"),
@@ -131,8 +142,11 @@ pub struct Args {
     pub timers: bool,
     pub groups: bool,
     pub wide: bool,
-    /// The mode asked for (`-r`, `-i`, `-s`), if any, and how it takes `-c`.
-    pub mode: Option<(Mode, Rounds)>,
+    /// The mode asked for (`-r`, `-i`, `-s`), if any, how it takes `-c`
+    /// and how it reads another namespace.
+    pub mode: Option<(Mode, Rounds, Reads)>,
+    /// `--net`, `--all-netns`.
+    pub netns: crate::netns::Sel,
     /// How many times a mode option was given: net-tools takes one
     /// (`-rr` is a usage error there, as here).
     pub modes: u8,
@@ -157,8 +171,16 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
                 continue;
             }
             _ if MODES.iter().any(|m| m.0 == name) => {
-                a.mode = a.mode.or(MODES.iter().find(|m| m.0 == name).map(|m| (m.1, m.2)));
+                a.mode = a.mode.or(MODES.iter().find(|m| m.0 == name).map(|m| (m.1, m.2, m.3)));
                 a.modes = a.modes.saturating_add(1);
+                continue;
+            }
+            "net" if crate::netns::BUILT => {
+                a.netns = crate::netns::Sel::One(val.into_bytes());
+                continue;
+            }
+            "all-netns" if crate::netns::BUILT => {
+                a.netns = crate::netns::Sel::All;
                 continue;
             }
             "all" => &mut a.all,
@@ -349,11 +371,13 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         arg: false,
     };
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
-    if let Some((mode, rounds)) = a.mode {
+    let mut o = Out::stdout();
+    if let Some((mode, rounds, reads)) = a.mode {
         // `-c`: the mode again every second, until it fails or we are
         // stopped (SIGINT, a closed pipe: both end us quietly).
+        let how = crate::netns::How { enter: reads == Reads::Sockets, ..Default::default() };
         loop {
-            let status = mode(applet, &root, &c);
+            let status = crate::netns::run(applet, &root, &a.netns, how, &mut o, &mut |r, _| mode(applet, r, &c));
             if status != 0 || !a.continuous || rounds == Rounds::Once {
                 return status;
             }
@@ -368,16 +392,27 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         (c.inet, c.inet6) = (true, true);
     }
     c.arg = c.tcp || c.udp || c.udplite || c.raw || c.unx || c.groups;
-    let mut o = Out::stdout();
     loop {
         // Each round looks owners and names up afresh, as net-tools clears
         // its cache between rounds; what a round allocated is freed and
         // reused by the next, so memory stays flat however long it runs.
+        // Every namespace's block shares the round's owner map (made once,
+        // of every socket, before the first block).
         let mut ctx = sockets::Ctx::default();
-        if let Err((path, e)) = sockets::list(&mut o, &root, &c, &mut ctx) {
-            let _ = o.flush();
-            error_line(applet, &[&path, b": ", io_error_text(&e)]);
-            return 1;
+        if matches!(a.netns, crate::netns::Sel::All) {
+            sockets::owners_of_all(&mut ctx, &root, &c);
+        }
+        let status = crate::netns::run(applet, &root, &a.netns, Default::default(), &mut o, &mut |r, o| match sockets::list(o, r, &c, &mut ctx) {
+            Ok(()) => 0,
+            Err((path, e)) => {
+                o.flush_quiet();
+                error_line(applet, &[&path, b": ", io_error_text(&e)]);
+                1
+            }
+        });
+        if status != 0 {
+            o.flush_quiet();
+            return status;
         }
         if !a.continuous {
             return o.finish(applet);

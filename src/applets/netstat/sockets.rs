@@ -72,7 +72,7 @@ fn holds_rows(c: &Cfg) -> bool {
 }
 
 pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<(), Failure> {
-    if holds_rows(c) {
+    if holds_rows(c) && ctx.owners.is_none() {
         ctx.held = Some(Held::default());
     }
     let mut l = List { o, root, c, ctx };
@@ -126,6 +126,13 @@ fn sections(l: &mut List<'_>) -> Result<(), Failure> {
         each_line(root, "unix", true, |line| unix_line(l, line))?;
     }
     Ok(())
+}
+
+/// The owner map of every socket, made before the listings of several
+/// namespaces share it (socket inodes are unique system-wide).
+pub(super) fn owners_of_all(ctx: &mut Ctx, root: &ProcRoot, c: &Cfg) {
+    let mut o = Out::stdout();
+    load_owners(&mut List { o: &mut o, root, c, ctx }, None);
 }
 
 fn title(o: &mut Out, what: &str, c: &Cfg) {

@@ -1,0 +1,399 @@
+//! Network namespaces (feature "netns"): `--net NAME|PATH` reads one, and
+//! `--all-netns` every namespace on the system, each as a block under a
+//! heading line.
+//!
+//! A namespace is named by the device and inode of its nsfs file (what
+//! `readlink /proc/PID/ns/net` shows as `net:[INODE]`). The namespaces are
+//! ours first, then the named ones (`/run/netns`, `/var/run/netns`) by
+//! name, then every other one some process is in, by its lowest PID; each
+//! once. A namespace a process is in is read through `/proc/PID/net`
+//! ([`ProcRoot::view`]) without entering it; one with no process, or a
+//! mode that needs the namespace's own sockets or sysctls, is entered by a
+//! forked child (`setns`) that writes its block and exits, so nothing else
+//! changes namespace. The applet's owner map, made before the blocks, is
+//! the child's too: socket inodes are unique system-wide.
+//!
+//! Without the feature, [`BUILT`] is false, the options are refused
+//! (`cli::gated`) and [`run`] calls the block once: the rest is dead code.
+
+use crate::out::{Out, errno_text, error_line};
+use crate::proc::fd::Dents;
+use crate::proc::{ProcRoot, file_id, openat};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+pub const BUILT: bool = cfg!(feature = "netns");
+
+/// Which namespaces an applet reads.
+#[derive(Default)]
+pub enum Sel {
+    /// Ours, as without the options.
+    #[default]
+    Ours,
+    /// `--net NAME|PATH` (ss-lite's `-N`): a name under `/run/netns`, or,
+    /// with a `/`, any namespace file.
+    One(Vec<u8>),
+    /// `--all-netns`.
+    All,
+}
+
+/// How a mode reads a namespace.
+#[derive(Clone, Copy, Default)]
+pub struct How {
+    /// The mode needs the namespace's own sockets or sysctls (ioctls,
+    /// netlink, `/proc/sys/net`): it is entered even when a process in it
+    /// could show its tables.
+    pub enter: bool,
+    /// Headings on stderr (fuser-port, whose stdout holds only PIDs), with
+    /// no blank line between blocks.
+    pub headings_on_stderr: bool,
+    /// ss's messages for `-N` (no applet prefix).
+    pub ss: bool,
+}
+
+/// One block's work: the root to read (ours, a view, or ours inside the
+/// entered namespace) and the output; its exit status.
+pub type Block<'a> = dyn FnMut(&ProcRoot, &mut Out) -> u8 + 'a;
+
+/// What a heading names a namespace by.
+enum Kind {
+    Ours,
+    Named(Vec<u8>),
+    /// Only processes are in it: the lowest PID names it.
+    Held,
+}
+
+struct Ns {
+    ino: u64,
+    kind: Kind,
+    /// The lowest PID in it (0: none seen).
+    pid: u32,
+}
+
+/// Run `block` for the namespaces `sel` names; the worst exit status.
+pub fn run(applet: &str, root: &ProcRoot, sel: &Sel, how: How, o: &mut Out, block: &mut Block<'_>) -> u8 {
+    if !BUILT {
+        return block(root, o);
+    }
+    if let Sel::Ours = sel {
+        return block(root, o);
+    }
+    if !root.is_live() {
+        error_line(applet, &[b"network namespaces need the live /proc of this system, not ", &root.path]);
+        return 1;
+    }
+    let Ok((dev, ours)) = file_id(root.raw_fd(), b"self/ns/net", 0) else {
+        error_line(applet, &[b"cannot read our own network namespace (", &root.display(b"self/ns/net"), b")"]);
+        return 1;
+    };
+    match sel {
+        Sel::One(arg) => one(applet, root, arg, how, o, block, (dev, ours)),
+        _ => all(applet, root, how, o, block, (dev, ours)),
+    }
+}
+
+/// `--net ARG`: no heading, the block as inside the namespace.
+fn one(applet: &str, root: &ProcRoot, arg: &[u8], how: How, o: &mut Out, block: &mut Block<'_>, (dev, ours): (u64, u64)) -> u8 {
+    let fd = match open_arg(arg) {
+        Ok(fd) => fd,
+        Err(e) => {
+            say(applet, how.ss, &[b"Cannot open network namespace \"", arg, b"\": ", errno_of(&e)]);
+            return 1;
+        }
+    };
+    let id = file_id(fd.as_raw_fd(), b"", 0).ok();
+    if id == Some((dev, ours)) {
+        return block(root, o);
+    }
+    // Another nsfs file; anything else is for setns to refuse, with its
+    // own words.
+    if let (Some((d, ino)), false) = (id, how.enter) {
+        if d == dev {
+            if let Some(v) = find_pid(root, ino).and_then(|pid| root.view(pid, ino)) {
+                return block(&v, o);
+            }
+        }
+    }
+    enter(applet, root, &fd, arg, how, o, &mut |r, o| block(r, o))
+}
+
+/// A name under `/run/netns` (then `/var/run/netns`), or a path.
+fn open_arg(arg: &[u8]) -> io::Result<OwnedFd> {
+    if arg.contains(&b'/') {
+        return open_path(arg);
+    }
+    let mut r = Err(io::Error::from_raw_os_error(libc::ENOENT));
+    for dir in [b"/run/netns/".as_slice(), b"/var/run/netns/"] {
+        r = open_path(&[dir, arg].concat());
+        if !matches!(&r, Err(e) if e.raw_os_error() == Some(libc::ENOENT)) {
+            break;
+        }
+    }
+    r
+}
+
+fn open_path(path: &[u8]) -> io::Result<OwnedFd> {
+    if path.is_empty() || path.contains(&0) {
+        return Err(io::Error::from_raw_os_error(libc::ENOENT));
+    }
+    let mut c = path.to_vec();
+    c.push(0);
+    // SAFETY: `c` is NUL-terminated.
+    let fd = unsafe { libc::open(c.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: freshly opened, owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `--all-netns`.
+fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'_>, (dev, ours): (u64, u64)) -> u8 {
+    let mut list = vec![Ns { ino: ours, kind: Kind::Ours, pid: 0 }];
+    named(&mut list, dev);
+    let denied = processes(root, &mut list);
+    // Ours, the named by name (as listed), the rest by their lowest PID.
+    let held = list.iter().position(|n| matches!(n.kind, Kind::Held)).unwrap_or(list.len());
+    if let Some(rest) = list.get_mut(held..) {
+        crate::spill::heap_sort(rest, |a, b| a.pid < b.pid);
+    }
+    let mut status = 0;
+    let mut first = true;
+    for ns in &list {
+        let mut heading = |o: &mut Out, ino: u64| {
+            let mut e = Out::stderr();
+            let h = if how.headings_on_stderr { &mut e } else { o };
+            if !first && !how.headings_on_stderr {
+                h.nl();
+            }
+            write_heading(h, root, ns, ino);
+            first = false;
+            // Before the block's rows, whichever stream they go to.
+            h.flush_quiet();
+        };
+        let s = match &ns.kind {
+            Kind::Ours => {
+                heading(o, ns.ino);
+                block(root, o)
+            }
+            kind => {
+                let pid = if ns.pid != 0 && root.view(ns.pid, ns.ino).is_some() { ns.pid } else { find_pid(root, ns.ino).unwrap_or(0) };
+                let view = if how.enter { None } else { root.view(pid, ns.ino) };
+                if let Some(v) = view {
+                    heading(o, ns.ino);
+                    block(&v, o)
+                } else {
+                    // Entered: by its name, else through a process in it.
+                    let fd = match kind {
+                        Kind::Named(name) => open_arg(name).ok(),
+                        _ => None,
+                    };
+                    let fd = fd.or_else(|| (pid != 0).then(|| openat(root.raw_fd(), &pid_rel(pid), libc::O_RDONLY | libc::O_CLOEXEC).ok()).flatten());
+                    match fd {
+                        // Gone with its last process (and not named): nothing to list.
+                        None => continue,
+                        Some(fd) => {
+                            let label = match kind {
+                                Kind::Named(n) => n.clone(),
+                                _ => [b"pid ".as_slice(), itoa::Buffer::new().format(pid).as_bytes()].concat(),
+                            };
+                            let ino = file_id(fd.as_raw_fd(), b"", 0).map_or(ns.ino, |id| id.1);
+                            enter(applet, root, &fd, &label, how, o, &mut |r, o| {
+                                heading(o, ino);
+                                block(r, o)
+                            })
+                        }
+                    }
+                }
+            }
+        };
+        status = status.max(s);
+    }
+    if denied > 0 {
+        let mut e = Out::stderr();
+        e.str("(Not all network namespaces could be found: ").num(denied as u64).str(" processes could not be inspected,\n you would have to be root to see them all.)\n");
+    }
+    status
+}
+
+/// `PID/ns/net`.
+fn pid_rel(pid: u32) -> Vec<u8> {
+    [itoa::Buffer::new().format(pid).as_bytes(), b"/ns/net".as_slice()].concat()
+}
+
+/// The named namespaces, by name, each namespace once.
+fn named(list: &mut Vec<Ns>, dev: u64) {
+    let mut found: Vec<(Vec<u8>, u64)> = Vec::new();
+    for dir in [b"/run/netns".as_slice(), b"/var/run/netns"] {
+        let Ok(d) = open_path(dir) else { continue };
+        let dfd = d.as_raw_fd();
+        let mut names = Dents::new(d);
+        while let Some(name) = names.next_name() {
+            // A mount of a namespace file; not a leftover plain file, nor
+            // a link to elsewhere.
+            if let Ok((d, ino)) = file_id(dfd, name, libc::AT_SYMLINK_NOFOLLOW) {
+                if d == dev {
+                    found.push((name.to_vec(), ino));
+                }
+            }
+        }
+    }
+    crate::spill::heap_sort(&mut found, |a, b| a.0 < b.0);
+    for (name, ino) in found {
+        if !list.iter().any(|n| n.ino == ino) {
+            list.push(Ns { ino, kind: Kind::Named(name), pid: 0 });
+        }
+    }
+}
+
+/// Every process's namespace, each new one once with its lowest PID; how
+/// many processes could not be inspected (not ours, not root).
+fn processes(root: &ProcRoot, list: &mut Vec<Ns>) -> usize {
+    let mut denied = 0;
+    each_pid(root, &mut |pid, id| match id {
+        Ok((_, ino)) => {
+            match list.iter_mut().find(|n| n.ino == ino) {
+                Some(n) if n.pid == 0 || pid < n.pid => n.pid = pid,
+                Some(_) => {}
+                None => list.push(Ns { ino, kind: Kind::Held, pid }),
+            }
+            false
+        }
+        Err(e) => {
+            denied += matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM)) as usize;
+            false
+        }
+    });
+    denied
+}
+
+/// The lowest PID now in namespace `ino`.
+fn find_pid(root: &ProcRoot, ino: u64) -> Option<u32> {
+    let mut best = None;
+    each_pid(root, &mut |pid, id| {
+        if id.is_ok_and(|id| id.1 == ino) && best.is_none_or(|b| pid < b) {
+            best = Some(pid);
+        }
+        false
+    });
+    best
+}
+
+/// Each process's PID and the id of its `ns/net` (until `f` says stop).
+fn each_pid(root: &ProcRoot, f: &mut dyn FnMut(u32, io::Result<(u64, u64)>) -> bool) {
+    let Ok(dir) = openat(root.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else { return };
+    let mut d = Dents::new(dir);
+    while let Some(name) = d.next_name() {
+        let Some(pid) = crate::addr::dec_u32(name).filter(|p| *p > 0) else { continue };
+        if f(pid, file_id(root.raw_fd(), &pid_rel(pid), 0)) {
+            return;
+        }
+    }
+}
+
+/// `netns: net:[INODE] ours`, `... name NAME` or `... pid PID COMM`: the
+/// first word is never a protocol or a number, and the free text (a
+/// name may hold spaces, a command any bytes, shown safe) comes last.
+fn write_heading(h: &mut Out, root: &ProcRoot, ns: &Ns, ino: u64) {
+    h.str("netns: net:[").num(ino).str("] ");
+    match &ns.kind {
+        Kind::Ours => {
+            h.str("ours");
+        }
+        Kind::Named(name) => {
+            h.str("name ").safe(name);
+        }
+        Kind::Held => {
+            h.str("pid ").num(ns.pid as u64);
+            let mut comm = [0u8; 64];
+            let rel = [itoa::Buffer::new().format(ns.pid).as_bytes(), b"/comm".as_slice()].concat();
+            let n = root.open_file(&rel).and_then(|mut f| io::Read::read(&mut f, &mut comm)).unwrap_or(0);
+            let c = comm.get(..n).unwrap_or(b"");
+            let c = c.strip_suffix(b"\n").unwrap_or(c);
+            if !c.is_empty() {
+                h.byte(b' ').safe(c);
+            }
+        }
+    }
+    h.nl();
+}
+
+/// Run `block` inside the namespace of `fd`, in a child that enters it and
+/// writes the block itself: what was written so far goes out first. The
+/// child's exit status; a child ended by SIGPIPE ends us the same way.
+fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, o: &mut Out, block: &mut Block<'_>) -> u8 {
+    o.flush_quiet();
+    // SAFETY: we are single-threaded; the child only makes syscalls, runs
+    // the block and leaves by _exit.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        let e = io::Error::last_os_error();
+        say(applet, how.ss, &[b"cannot read network namespace \"", label, b"\": fork: ", errno_of(&e)]);
+        return 1;
+    }
+    if pid == 0 {
+        // SAFETY: a valid fd; CLONE_NEWNET asks that it be a network namespace.
+        let status = if unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            let e = io::Error::last_os_error();
+            if how.ss {
+                say(applet, true, &[b"setting the network namespace \"", label, b"\" failed: ", errno_of(&e)]);
+            } else if e.raw_os_error() == Some(libc::EINVAL) {
+                error_line(applet, &[b"\"", label, b"\" is not a network namespace"]);
+            } else {
+                error_line(applet, &[b"cannot enter network namespace \"", label, b"\": ", errno_of(&e)]);
+            }
+            1
+        } else {
+            let s = block(root, o);
+            s.max(o.finish(applet))
+        };
+        // SAFETY: ends the child without running the parent's destructors.
+        unsafe { libc::_exit(status as i32) };
+    }
+    let mut st = 0;
+    loop {
+        // SAFETY: our own child; st is a valid int.
+        let r = unsafe { libc::waitpid(pid, &mut st, 0) };
+        if r == pid {
+            break;
+        }
+        if r < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return 1;
+        }
+    }
+    if libc::WIFEXITED(st) {
+        return libc::WEXITSTATUS(st) as u8;
+    }
+    let sig = libc::WTERMSIG(st);
+    if sig == libc::SIGPIPE {
+        // SAFETY: SIGPIPE is at its default (see main): this ends us as it
+        // ended the child.
+        unsafe { libc::raise(libc::SIGPIPE) };
+    }
+    let mut t = itoa::Buffer::new();
+    say(applet, how.ss, &[b"reading network namespace \"", label, b"\" ended by signal ", t.format(sig).as_bytes()]);
+    1
+}
+
+/// ss's messages stand alone; ours are `APPLET: message` (lower case).
+fn say(applet: &str, ss: bool, parts: &[&[u8]]) {
+    if ss {
+        let mut e = Out::stderr();
+        for p in parts {
+            e.bytes(p);
+        }
+        e.nl();
+        return;
+    }
+    let mut first: Vec<u8> = parts.first().map_or(Vec::new(), |p| p.to_vec());
+    if let Some(c) = first.first_mut() {
+        c.make_ascii_lowercase();
+    }
+    let mut all: Vec<&[u8]> = vec![&first];
+    all.extend_from_slice(parts.get(1..).unwrap_or(&[]));
+    error_line(applet, &all);
+}
+
+fn errno_of(e: &io::Error) -> &'static [u8] {
+    errno_text(e.raw_os_error().unwrap_or(libc::EIO))
+}
