@@ -23,32 +23,36 @@ pub struct Opt {
     /// The cargo feature that would bring this option, when this build
     /// leaves it out ([`gated`]); empty when it is built in.
     pub missing: &'static str,
+    /// sockbox's own option, which the reference tool lacks ([`ours`]):
+    /// an abbreviation that also fits one of the tool's options is the
+    /// tool's (`--al` stays `--all` beside `--all-netns`).
+    pub ours: bool,
 }
 
 pub const IGNORED: &str = "";
 pub const UNSUPPORTED: &str = "!";
 
 pub const fn flag(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: long, missing: "" }
+    Opt { short, long, arg: false, canon: long, missing: "", ours: false }
 }
 
 pub const fn value(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: true, canon: long, missing: "" }
+    Opt { short, long, arg: true, canon: long, missing: "", ours: false }
 }
 
 /// A flag that means the same as another (`--ip` is `--inet`).
 pub const fn alias(short: u8, long: &'static str, canon: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon, missing: "" }
+    Opt { short, long, arg: false, canon, missing: "", ours: false }
 }
 
 /// Accepted and without effect (`-v` where nothing is verbose).
 pub const fn ignored(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: IGNORED, missing: "" }
+    Opt { short, long, arg: false, canon: IGNORED, missing: "", ours: false }
 }
 
 /// A known option whose feature is not built: refused with a clear word.
 pub const fn unsupported(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: UNSUPPORTED, missing: "" }
+    Opt { short, long, arg: false, canon: UNSUPPORTED, missing: "", ours: false }
 }
 
 /// `opt` when its feature is built in (`built`, from `cfg!`), else the same
@@ -200,12 +204,20 @@ pub fn lossy(mut b: &[u8]) -> String {
     }
 }
 
-/// getopt_long's matching: an exact name, else a unique prefix.
+/// One of sockbox's own options (see [`Opt::ours`]).
+pub const fn ours(opt: Opt) -> Opt {
+    Opt { ours: true, ..opt }
+}
+
+/// getopt_long's matching: an exact name, else a unique prefix (among the
+/// reference tool's options first, then among all).
 fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
     if let Some(o) = specs.iter().find(|o| !name.is_empty() && o.long.as_bytes() == name) {
         return Ok(o);
     }
-    let mut hits = specs.iter().filter(|o| !name.is_empty() && !o.long.is_empty() && o.long.as_bytes().starts_with(name));
+    let fits = |o: &&Opt| !name.is_empty() && !o.long.is_empty() && o.long.as_bytes().starts_with(name);
+    let theirs = specs.iter().filter(fits).any(|o| !o.ours);
+    let mut hits = specs.iter().filter(fits).filter(|o| !(theirs && o.ours));
     match (hits.next(), hits.next()) {
         (Some(o), None) => Ok(o),
         (None, _) => Err(err(&[b"unrecognized option '--", name, b"'"])),

@@ -38,7 +38,7 @@ pub enum Sel {
 }
 
 /// How a mode reads a namespace.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct How {
     /// The mode needs the namespace's own sockets or sysctls (ioctls,
     /// netlink, `/proc/sys/net`): it is entered even when a process in it
@@ -49,6 +49,15 @@ pub struct How {
     pub headings_on_stderr: bool,
     /// ss's messages for `-N` (no applet prefix).
     pub ss: bool,
+    /// The exit status of two blocks' statuses: the worse (`max`) unless
+    /// the applet says otherwise (fuser-port: found in any).
+    pub combine: fn(u8, u8) -> u8,
+}
+
+impl Default for How {
+    fn default() -> How {
+        How { enter: false, headings_on_stderr: false, ss: false, combine: std::cmp::max }
+    }
 }
 
 /// One block's work: the root to read (ours, a view, or ours inside the
@@ -117,6 +126,12 @@ fn one(applet: &str, root: &ProcRoot, arg: &[u8], how: How, o: &mut Out, block: 
     enter(applet, root, &fd, arg, how, o, &mut |r, o| block(r, o))
 }
 
+/// Whether `arg` names a namespace file that can be opened; else ss's
+/// message for it.
+pub fn check(arg: &[u8]) -> Result<(), Vec<u8>> {
+    open_arg(arg).map(drop).map_err(|e| [b"Cannot open network namespace \"".as_slice(), arg, b"\": ", errno_of(&e)].concat())
+}
+
 /// A name under `/run/netns` (then `/var/run/netns`), or a path.
 fn open_arg(arg: &[u8]) -> io::Result<OwnedFd> {
     if arg.contains(&b'/') {
@@ -157,7 +172,7 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
     if let Some(rest) = list.get_mut(held..) {
         crate::spill::heap_sort(rest, |a, b| a.pid < b.pid);
     }
-    let mut status = 0;
+    let mut status = None;
     let mut first = true;
     for ns in &list {
         let mut heading = |o: &mut Out, ino: u64| {
@@ -207,13 +222,13 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
                 }
             }
         };
-        status = status.max(s);
+        status = Some(status.map_or(s, |t| (how.combine)(t, s)));
     }
     if denied > 0 {
         let mut e = Out::stderr();
         e.str("(Not all network namespaces could be found: ").num(denied as u64).str(" processes could not be inspected,\n you would have to be root to see them all.)\n");
     }
-    status
+    status.unwrap_or(0)
 }
 
 /// `PID/ns/net`.

@@ -15,7 +15,7 @@
 //! with `-k` would signal every process with a TCP socket.
 
 use crate::addr::{Endian, Ip, dec_u32, parse_ip};
-use crate::cli::{self, Opt, UsageError, flag, value};
+use crate::cli::{self, Opt, UsageError, flag, gated, ours, value};
 use crate::names::{Users, read_config};
 use crate::out::{Out, errno_text, error_line, io_error_text};
 use crate::proc::ProcRoot;
@@ -32,6 +32,8 @@ pub const SPECS: &[Opt] = &[
     flag(b'6', "ipv6"),
     flag(b'l', "list-signals"),
     value(b'n', "namespace"),
+    gated(cfg!(feature = "netns"), ours(value(0, "net")), "netns"),
+    gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
     flag(b'V', "version"),
     flag(b'h', "help"),
 ];
@@ -51,6 +53,8 @@ pub struct Args {
     pub help: bool,
     /// NAME...
     pub names: Vec<String>,
+    /// `--net`, `--all-netns`.
+    pub netns: crate::netns::Sel,
 }
 
 /// The options of a fuser-port command line (the signal already taken out).
@@ -61,6 +65,14 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
         let f = match name {
             "namespace" => {
                 a.namespace.push(val);
+                continue;
+            }
+            "net" if crate::netns::BUILT => {
+                a.netns = crate::netns::Sel::One(val.into_bytes());
+                continue;
+            }
+            "all-netns" if crate::netns::BUILT => {
+                a.netns = crate::netns::Sel::All;
                 continue;
             }
             "kill" => &mut a.kill,
@@ -356,6 +368,33 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         error_line(applet, &[b"-k: ", &root.path, b" is not the live /proc of this system: nothing signalled"]);
         return 1;
     }
+    let how = crate::netns::How { headings_on_stderr: true, combine: found_in_any, ..Default::default() };
+    let run = Run { a: &a, specs: &specs, fam, sig, ns };
+    let status = crate::netns::run(applet, &root, &a.netns, how, &mut o, &mut |r, o| holders(applet, r, &run, o));
+    // 2: found, but something failed.
+    status.min(1)
+}
+
+/// One namespace's status after another's: found in either is found (0);
+/// a failure in either (2) stays.
+fn found_in_any(a: u8, b: u8) -> u8 {
+    if a == 2 || b == 2 { 2 } else { a.min(b) }
+}
+
+/// What each namespace's search needs from the command line.
+struct Run<'a> {
+    a: &'a Args,
+    specs: &'a [Spec],
+    fam: u8,
+    sig: i32,
+    ns: Option<usize>,
+}
+
+/// The holders of the NAMEs' sockets in the tables of `root`: printed, and
+/// signalled with -k. 0 when some were found, 1 when none, 2 when some
+/// were found but a table could not be read or a signal not sent.
+fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
+    let Run { a, specs, fam, sig, ns } = *run;
     // (NAME index, inode) of every matching socket, from the tables asked
     // for; and the set of those inodes for the fd scan.
     let mut hits: Vec<(usize, u64)> = Vec::new();
@@ -388,7 +427,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         };
         if let Err(e) = r {
             error_line(applet, &[&root.display(&[b"net/".as_slice(), t.file().as_bytes()].concat()), b": ", io_error_text(&e)]);
-            return 1;
+            return 2;
         }
     }
     if hits.is_empty() {
@@ -404,17 +443,17 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let mut failed = Vec::new();
     let mut uids = Vec::new();
     let owners = if a.kill {
-        Owners::scan_pinned(&root, NameKind::Comm, &wanted, &mut |pid, pidfd| {
+        Owners::scan_pinned(root, NameKind::Comm, &wanted, &mut |pid, pidfd| {
             if pid as u64 == me {
                 return;
             }
-            uids.push((pid as u64, owner_uid(&root, pid as u64)));
+            uids.push((pid as u64, owner_uid(root, pid as u64)));
             if let Some(e) = send_signal(pid, pidfd, sig) {
                 failed.push((pid as u64, e));
             }
         })
     } else {
-        Owners::scan(&root, NameKind::Comm, &wanted)
+        Owners::scan(root, NameKind::Comm, &wanted)
     };
     // The holders of each NAME, and of all of them.
     let mut targets = Vec::new();
@@ -464,7 +503,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 }
                 let uid = match uids.iter().find(|x| x.0 == p) {
                     Some(x) => x.1,
-                    None => owner_uid(&root, p),
+                    None => owner_uid(root, p),
                 };
                 let user = uid.and_then(|u| users.name(u)).unwrap_or(b"(unknown)");
                 e.byte(b' ').left(user, 8).byte(b' ');
@@ -496,9 +535,15 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             0 => error_line(applet, &[b"not signalling PID 1 (init)"]),
             _ => error_line(applet, &[b"could not kill process ", t.format(pid).as_bytes(), b": ", errno_text(errno)]),
         }
+        status = 2;
+    }
+    if o.finish(applet) != 0 {
+        status = 2;
+    }
+    if status == 2 && targets.is_empty() {
         status = 1;
     }
-    status | o.finish(applet)
+    status
 }
 
 /// Send `sig` to `pid`, a holder just verified by the scan: through its

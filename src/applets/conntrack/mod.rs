@@ -20,12 +20,12 @@ use list::{Filter, Net};
 use std::ffi::OsString;
 
 const fn refused(short: u8, long: &'static str) -> Opt {
-    Opt { short, long, arg: false, canon: "refused", missing: "" }
+    Opt { short, long, arg: false, canon: "refused", missing: "", ours: false }
 }
 
 /// Another long name of an option with a value.
 const fn alias(long: &'static str, canon: &'static str) -> Opt {
-    Opt { short: 0, long, arg: true, canon, missing: "" }
+    Opt { short: 0, long, arg: true, canon, missing: "", ours: false }
 }
 
 pub const SPECS: &[Opt] = &[

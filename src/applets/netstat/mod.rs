@@ -18,7 +18,7 @@ mod sockets;
 #[cfg(feature = "statistics")]
 mod statistics;
 
-use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, unsupported, value};
+use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, ours, unsupported, value};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ProcRoot;
 use std::ffi::OsString;
@@ -97,8 +97,8 @@ pub const SPECS: &[Opt] = &[
     gated(cfg!(feature = "statistics"), flag(b's', "statistics"), "statistics"),
     gated(cfg!(feature = "groups"), flag(b'g', "groups"), "groups"),
     gated(cfg!(feature = "conntrack"), flag(b'M', "masquerade"), "conntrack"),
-    gated(cfg!(feature = "netns"), value(0, "net"), "netns"),
-    gated(cfg!(feature = "netns"), flag(0, "all-netns"), "netns"),
+    gated(cfg!(feature = "netns"), ours(value(0, "net")), "netns"),
+    gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
     unsupported(b'Z', "context"),
     flag(b'V', "version"),
     flag(b'h', "help"),

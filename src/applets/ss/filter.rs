@@ -603,6 +603,12 @@ pub enum ViewKind<'a> {
 }
 
 impl Filter {
+    /// Whether the expression says `autobound` (which reads the
+    /// namespace's ephemeral port range).
+    pub fn has_auto(&self) -> bool {
+        self.nodes.iter().any(|n| matches!(n, Node::Auto))
+    }
+
     pub fn matches(&self, v: &View<'_>) -> bool {
         match self.root {
             Some(r) => self.eval(r, v),

@@ -21,7 +21,7 @@
 pub mod filter;
 
 use crate::addr::{self, Endian, IP_TEXT_MAX, Ip};
-use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, unsupported, value};
+use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, ours, unsupported, value};
 use crate::names::{Hosts, PortList, Services, read_config};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::fd::{NameKind, Owners};
@@ -50,7 +50,7 @@ pub const SPECS: &[Opt] = &[
     flag(b'o', "options"),
     value(b'f', "family"),
     value(b'A', "query"),
-    Opt { short: 0, long: "socket", arg: true, canon: "query", missing: "" },
+    Opt { short: 0, long: "socket", arg: true, canon: "query", missing: "", ours: false },
     ignored(b'O', "oneline"),
     unsupported(b'0', "packet"),
     unsupported(b'm', "memory"),
@@ -58,7 +58,8 @@ pub const SPECS: &[Opt] = &[
     unsupported(b'T', "threads"),
     unsupported(b'b', "bpf"),
     unsupported(b'E', "events"),
-    unsupported(b'N', "net"),
+    gated(cfg!(feature = "netns"), value(b'N', "net"), "netns"),
+    gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
     unsupported(b'K', "kill"),
     unsupported(b'F', "filter"),
     unsupported(b'd', "dccp"),
@@ -165,6 +166,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let mut c = Cfg { dbs: 0, fams: 0, states: 0, numeric: false, resolve: false, procs: false, header: true, timers: false, ext: false, summary: 0 };
     let (mut state_filter, mut do_default, mut saw_query, mut sum) = (0u16, true, false, false);
     let mut pref = Fam::Any;
+    let mut netns = crate::netns::Sel::Ours;
     let mut operands: &[String] = &[];
     let mut i = 0;
     while let Some(w) = words.get(i) {
@@ -176,7 +178,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         let name = w.get(2..).unwrap_or("");
         let k = SPECS.iter().find(|o| o.canon == name).map_or(b'h', |o| o.short);
         let mut val = "";
-        if k == b'f' || k == b'A' {
+        if k == b'f' || k == b'A' || k == b'N' {
             val = words.get(i).map_or("", String::as_str);
             i += 1;
         }
@@ -239,6 +241,16 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                     }
                 }
             }
+            // ss switches namespace as it reads -N: a name it cannot open
+            // ends it there, before later options.
+            b'N' if crate::netns::BUILT => {
+                if let Err(m) = crate::netns::check(val.as_bytes()) {
+                    Out::stderr().bytes(&m).nl();
+                    return 1;
+                }
+                netns = crate::netns::Sel::One(val.as_bytes().to_vec());
+            }
+            0 if crate::netns::BUILT && name == "all-netns" => netns = crate::netns::Sel::All,
             b'a' => state_filter = SS_ALL,
             b'l' => state_filter = LISTEN | CLOSE,
             b'n' => c.numeric = true,
@@ -308,14 +320,27 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         _ => {}
     }
     let mut o = Out::stdout();
-    match ProcRoot::from_env().and_then(|root| list(&mut o, &root, &c, &f)) {
-        Ok(()) => o.finish(applet),
+    let root = match ProcRoot::from_env() {
+        Ok(r) => r,
         Err((path, e)) => {
-            let _ = o.flush();
+            error_line(applet, &[&path, b": ", io_error_text(&e)]);
+            return 1;
+        }
+    };
+    // Every namespace's block shares one owner map. The ephemeral port
+    // range (which ports are named, `autobound`) is a sysctl of the
+    // namespace: a block that needs it enters the namespace.
+    let owners = c.procs.then(|| Owners::scan(&root, NameKind::Comm, &|_| true));
+    let how = crate::netns::How { enter: !c.numeric || f.has_auto(), ss: true, ..Default::default() };
+    let status = crate::netns::run(applet, &root, &netns, how, &mut o, &mut |r, o| match list(o, r, &c, &f, owners.as_ref()) {
+        Ok(()) => 0,
+        Err((path, e)) => {
+            o.flush_quiet();
             error_line(applet, &[&path, b": ", io_error_text(&e)]);
             1
         }
-    }
+    });
+    status.max(o.finish(applet))
 }
 
 /// ss's summary: `ID: KEY N KEY N...` lines of net/sockstat and
@@ -518,7 +543,7 @@ struct Lister<'a> {
     c: &'a Cfg,
     f: &'a Filter,
     g: Grid,
-    owners: Option<Owners>,
+    owners: Option<&'a Owners>,
     services: Services,
     hosts: Hosts,
     /// ip_local_port_range: ports ss does not name, and `autobound`.
@@ -546,7 +571,7 @@ const fn unix_batch(ptr64: bool) -> usize {
 /// bytes (a path is at most 108), so only a made-up tree gets here.
 const UNIX_BATCH_BYTES: usize = 1 << 20;
 
-fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure> {
+fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter, owners: Option<&Owners>) -> Result<(), Failure> {
     if c.summary != 0 {
         summary(o, root)?;
         if c.summary > 1 {
@@ -565,7 +590,7 @@ fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter) -> Result<(), Failure
         c,
         f,
         g: Grid { w: [0; 9], on, first: on.trailing_zeros() as usize, print: false, ext: 0, last: 0 },
-        owners: c.procs.then(|| Owners::scan(root, NameKind::Comm, &|_| true)),
+        owners,
         services: Services::default(),
         hosts: Hosts::default(),
         eph: ephemeral_range(root),
@@ -647,7 +672,7 @@ impl Lister<'_> {
     /// ` users:(("name",pid=N,fd=N),...)`: every holder, highest pid first
     /// as ss lists them.
     fn users(&mut self, o: &mut Out, inode: u64) {
-        let Some(w) = &self.owners else { return };
+        let Some(w) = self.owners else { return };
         let h = w.holders(inode);
         if h.is_empty() {
             return;
