@@ -222,11 +222,32 @@ pub fn host_addr(name: &[u8], hosts: &[u8]) -> Option<Ip> {
 
 /// Parse the options as netstat-nat's getopt loop acts on them; `Err` is
 /// the exit status when the parse ends the run (1: the help is to follow).
-fn options<'a>(applet: &str, args: &'a [OsString], c: &mut Cfg<'a>, out: &mut Out) -> Result<(), u8> {
+fn options<'a>(applet: &str, args: &'a [OsString], c: &mut Cfg<'a>, out: &mut Out, netns: &mut crate::netns::Sel) -> Result<(), u8> {
     let mut args = args.iter().map(|a| a.as_encoded_bytes());
     while let Some(a) = args.next() {
         if a == b"--" {
             break;
+        }
+        // sockbox's own long options, whole words only (netstat-nat has
+        // no long options: `--` anything else is its invalid `-`).
+        if crate::netns::BUILT {
+            if a == b"--all-netns" {
+                *netns = crate::netns::Sel::All;
+                continue;
+            }
+            let net = match a.strip_prefix(b"--net") {
+                Some(b"") => args.next(),
+                Some(v) => v.strip_prefix(b"="),
+                None => None,
+            };
+            if let Some(v) = net {
+                *netns = crate::netns::Sel::One(v.to_vec());
+                continue;
+            }
+            if a == b"--net" {
+                error_line(applet, &[b"option '--net' requires an argument"]);
+                return Err(1);
+            }
         }
         if a.len() < 2 || a[0] != b'-' {
             continue;
@@ -586,8 +607,9 @@ fn print_row(o: &mut Out, t: &Table, r: &Row, cfg: &Cfg, hosts: &mut Hosts, svc:
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let mut cfg = Cfg { on: SNAT | DNAT | NAMES | HEADER, key: 1, proto: b"", src: None, dst: None };
     let mut o = Out::stdout();
-    match options(applet, &args, &mut cfg, &mut o) {
-        Ok(()) => list(applet, &mut cfg, &mut o),
+    let mut netns = crate::netns::Sel::Ours;
+    match options(applet, &args, &mut cfg, &mut o, &mut netns) {
+        Ok(()) => list(applet, &mut cfg, &mut o, &netns),
         Err(code) => {
             if code == 1 {
                 o.str(HELP);
@@ -597,11 +619,18 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     }
 }
 
-fn list(applet: &str, cfg: &mut Cfg<'_>, o: &mut Out) -> u8 {
+fn list(applet: &str, cfg: &mut Cfg<'_>, o: &mut Out, netns: &crate::netns::Sel) -> u8 {
     if cfg.has(LOCAL | ROUTED) {
         cfg.on &= !HOP;
     }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
+    // The namespace's own table (ctnetlink) and addresses (ioctl): entered.
+    let how = crate::netns::How { enter: true, ..Default::default() };
+    crate::netns::run(applet, &root, netns, how, o, &mut |r, o| table(applet, r, cfg, o))
+}
+
+/// One namespace's NAT table, sorted and printed.
+fn table(applet: &str, root: &ProcRoot, cfg: &Cfg<'_>, o: &mut Out) -> u8 {
     let mut local = Vec::new();
     let mut t = Table { rows: Vec::new(), v6: Vec::new(), protos: Vec::new(), key: cfg.key };
     let mut svc = Services::default();
@@ -616,7 +645,7 @@ fn list(applet: &str, cfg: &mut Cfg<'_>, o: &mut Out) -> u8 {
         }
         let r = src.as_ref().map_err(|_| CtError::BadSwitch).and_then(|&s| {
             ct_table::each(
-                &root,
+                root,
                 s,
                 &mut |c| {
                     t.add(c, cfg, &local, &mut svc);
@@ -637,7 +666,7 @@ fn list(applet: &str, cfg: &mut Cfg<'_>, o: &mut Out) -> u8 {
             Err(CtError::Io(_, e)) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::EACCES | libc::EPERM)) => {
                 o.str(NO_TABLE);
             }
-            Err(e) => crate::applets::conntrack::ct_error(applet, &root, &e),
+            Err(e) => crate::applets::conntrack::ct_error(applet, root, &e),
         }
         false
     };

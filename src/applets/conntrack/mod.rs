@@ -12,7 +12,7 @@ mod list;
 mod owner;
 mod stats;
 
-use crate::cli::{self, Opt, flag, value};
+use crate::cli::{self, Opt, flag, gated, ours, value};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ProcRoot;
 use crate::proc::ct_table::{self, CtError, Source};
@@ -71,6 +71,8 @@ pub const SPECS: &[Opt] = &[
     value(b'b', "buffer-size"),
     flag(0, "max"),
     flag(0, "owner"),
+    gated(cfg!(feature = "netns"), ours(value(0, "net")), "netns"),
+    gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
     flag(b'V', "version"),
     flag(b'h', "help"),
 ];
@@ -138,6 +140,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     };
     let mut f = Filter::default();
     let (mut cmd, mut extended, mut max, mut owners) = (0u8, false, false, false);
+    let mut netns = crate::netns::Sel::Ours;
     let mut ports: heapless::Vec<&'static str, 8> = heapless::Vec::new();
     for (name, val) in &g.opts {
         let v = val.as_bytes();
@@ -255,6 +258,14 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 owners = true;
                 true
             }
+            "net" if crate::netns::BUILT => {
+                netns = crate::netns::Sel::One(v.to_vec());
+                true
+            }
+            "all-netns" if crate::netns::BUILT => {
+                netns = crate::netns::Sel::All;
+                true
+            }
             // -b: the netlink buffer size, which the dump sizes itself.
             _ => true,
         };
@@ -292,13 +303,19 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if owners && cmd != b'L' {
         return bad(applet, &[b"--owner goes with -L"]);
     }
-    let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
-    match cmd {
-        b'C' => stats::count(applet, &root, src, max),
-        b'S' => stats::per_cpu(applet, &root, src),
-        b'L' => dump(applet, &root, src, &mut f, extended, owners),
-        _ => bad(applet, &[b"no command: -L, -C or -S (see -h)"]),
+    if cmd == 0 {
+        return bad(applet, &[b"no command: -L, -C or -S (see -h)"]);
     }
+    let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
+    // The table, its counters (sysctls) and ctnetlink are the namespace's
+    // own: every other namespace is entered. The owner map (--owner) is
+    // made by each block, of the sockets its entries name.
+    let how = crate::netns::How { enter: true, ..Default::default() };
+    crate::netns::run(applet, &root, &netns, how, &mut Out::stdout(), &mut |r, _| match cmd {
+        b'C' => stats::count(applet, r, src, max),
+        b'S' => stats::per_cpu(applet, r, src),
+        _ => dump(applet, r, src, &mut f, extended, owners),
+    })
 }
 
 fn set<T>(slot: &mut Option<T>, v: Option<T>) -> bool {
