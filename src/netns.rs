@@ -30,8 +30,8 @@ pub enum Sel {
     /// Ours, as without the options.
     #[default]
     Ours,
-    /// `--net NAME|PATH` (ss-lite's `-N`): a name under `/run/netns`, or,
-    /// with a `/`, any namespace file.
+    /// `--net NAME|PATH` (ss-lite's `-N`): a name under `/run/netns`, or an
+    /// absolute path to any namespace file.
     One(Vec<u8>),
     /// `--all-netns`.
     All,
@@ -132,9 +132,10 @@ pub fn check(arg: &[u8]) -> Result<(), Vec<u8>> {
     open_arg(arg).map(drop).map_err(|e| [b"Cannot open network namespace \"".as_slice(), arg, b"\": ", errno_of(&e)].concat())
 }
 
-/// A name under `/run/netns` (then `/var/run/netns`), or a path.
+/// A name under `/run/netns` (then `/var/run/netns`), or an absolute path.
+/// Anything else is a name, as ss takes it: `../x` is `/run/netns/../x`.
 fn open_arg(arg: &[u8]) -> io::Result<OwnedFd> {
-    if arg.contains(&b'/') {
+    if arg.starts_with(b"/") {
         return open_path(arg);
     }
     let mut r = Err(io::Error::from_raw_os_error(libc::ENOENT));

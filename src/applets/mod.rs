@@ -65,6 +65,8 @@ pub static FEATURES: &[&str] = &[
     "fuser-port",
     #[cfg(feature = "conntrack")]
     "conntrack",
+    #[cfg(feature = "netns")]
+    "netns",
     #[cfg(feature = "resolver")]
     "resolver",
     #[cfg(feature = "install")]

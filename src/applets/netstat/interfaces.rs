@@ -75,8 +75,11 @@ struct Ifreq {
 
 /// The ioctl socket, opened by the first round and kept for the next
 /// ones (`-c`), as net-tools keeps it: the table's title is printed only
-/// when it is opened.
+/// when it is opened. A socket answers for the namespace it was made in:
+/// a child that entered another namespace (`--all-netns`) opens its own,
+/// told by the PID that opened the one kept.
 static SOCK: AtomicI32 = AtomicI32::new(-1);
+static SOCK_PID: AtomicI32 = AtomicI32::new(0);
 
 /// An interface of the list: its name (at most 15 bytes) and, if
 /// /proc/net/dev lists it, its counters.
@@ -91,7 +94,9 @@ struct Iface {
 
 pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     let mut fd = SOCK.load(Atomic::Relaxed);
-    let first = fd < 0;
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
+    let first = fd < 0 || SOCK_PID.load(Atomic::Relaxed) != me;
     if first {
         // SAFETY: plain socket(2); the fd is kept for the life of the process.
         fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
@@ -100,6 +105,7 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
             return 1;
         }
         SOCK.store(fd, Atomic::Relaxed);
+        SOCK_PID.store(me, Atomic::Relaxed);
     }
     let mut o = Out::stdout();
     let Err(what) = list(&mut o, applet, fd, first, root, c) else { return o.finish(applet) };
