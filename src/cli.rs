@@ -285,6 +285,22 @@ mod tests {
     }
 
     #[test]
+    fn our_own_long_options_never_take_the_tools_abbreviations() {
+        const S: &[Opt] = &[flag(b'a', "all"), ours(flag(0, "all-netns")), value(b'n', "namespace"), ours(value(0, "net")), flag(0, "nets")];
+        let ex = |args: &[&str]| {
+            let a: Vec<OsString> = args.iter().map(OsString::from).collect();
+            expand(S, &a, false).map_err(|e| String::from_utf8(e.text().to_vec()).unwrap())
+        };
+        assert_eq!(ex(&["--al"]).unwrap(), ["--all"]);
+        assert_eq!(ex(&["--all"]).unwrap(), ["--all"]);
+        assert_eq!(ex(&["--all-n"]).unwrap(), ["--all-netns"]);
+        assert_eq!(ex(&["--n", "x"]).unwrap_err(), "option '--n' is ambiguous; possibilities: '--namespace' '--nets'");
+        assert_eq!(ex(&["--na", "x"]).unwrap(), ["--namespace", "x"]);
+        assert_eq!(ex(&["--net", "x"]).unwrap(), ["--net", "x"], "an exact name is always its own");
+        assert_eq!(ex(&["--ne"]).unwrap(), ["--nets"], "the tool's own option takes the abbreviation");
+    }
+
+    #[test]
     fn operands_and_double_dash() {
         assert_eq!(ex(&["-t", "foo", "--", "-u"]).unwrap(), ["--tcp", "--", "foo", "-u"]);
         assert_eq!(ex(&["-"]).unwrap(), ["--", "-"]);

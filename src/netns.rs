@@ -126,6 +126,18 @@ fn one(applet: &str, root: &ProcRoot, arg: &[u8], how: How, o: &mut Out, block: 
     enter(applet, root, &fd, arg, how, o, &mut |r, o| block(r, o))
 }
 
+/// The options' lines for an applet's `--help` (none without the
+/// feature); `net` is how the applet spells `--net` (ss-lite: `-N, --net`).
+pub fn help(o: &mut Out, net: &str) {
+    if BUILT {
+        o.str("\nNetwork namespaces:\n  ").str(net).str(" NAME|PATH\n");
+        o.str("        one namespace: a name under /run/netns, or a namespace file (/proc/PID/ns/net)\n");
+        o.str("  --all-netns\n");
+        o.str("        every namespace, each after a line `netns: net:[INODE] ours`,\n");
+        o.str("        `... name NAME` or `... pid PID COMMAND`\n");
+    }
+}
+
 /// Whether `arg` names a namespace file that can be opened; else ss's
 /// message for it.
 pub fn check(arg: &[u8]) -> Result<(), Vec<u8>> {

@@ -323,6 +323,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     }
     if a.help {
         usage(&mut o, applet);
+        crate::netns::help(&mut o, "--net");
         return o.finish(applet);
     }
     if a.list_signals {

@@ -250,3 +250,32 @@ pub fn openat(dir: i32, rel: &[u8], flags: i32) -> io::Result<OwnedFd> {
     // SAFETY: freshly opened, owned by nobody else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_reads_a_process_namespace_and_says_when_the_process_is_gone() {
+        let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
+        let (dev, ino) = file_id(root.raw_fd(), b"self/ns/net", 0).unwrap();
+        assert_eq!(file_id(root.raw_fd(), b"self/ns/net", 0).unwrap(), (dev, ino));
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = child.id();
+        assert!(root.view(pid, ino + 1).is_none(), "another namespace's inode");
+        let v = root.view(pid, ino).expect("a view of our own child");
+        assert_eq!(v.display(b"net/tcp"), format!("/proc/{pid}/net/tcp").into_bytes());
+        assert!(v.open_net("tcp").unwrap().is_some());
+        assert_eq!(v.open_net("no-such-table").unwrap().map(drop), None, "a missing table is still no sockets");
+        let e = v.open_file(b"sys/net/ipv4/ip_local_port_range").unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(crate::out::E_NS_SYSCTL));
+        assert!(v.is_live());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for name in ["tcp", "no-such-table"] {
+            let e = v.open_net(name).unwrap_err();
+            assert_eq!(e.raw_os_error(), Some(crate::out::E_NS_GONE), "{name}");
+        }
+        assert!(root.view(pid, ino).is_none());
+    }
+}

@@ -171,6 +171,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             "help" => {
                 let mut o = Out::stdout();
                 o.str(USAGE);
+                crate::netns::help(&mut o, "--net");
                 return o.finish(applet);
             }
             "protonum" => {

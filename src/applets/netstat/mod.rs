@@ -473,5 +473,6 @@ fn usage(o: &mut Out) {
     if !crate::applets::RESOLVER {
         o.str("\nBuilt without the resolver (feature \"resolver\"): names are always numeric, as with -n.\n");
     }
+    crate::netns::help(o, "--net");
     crate::applets::left_out_notes(o, SPECS);
 }

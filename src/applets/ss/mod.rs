@@ -425,6 +425,7 @@ fn info(applet: &str, k: u8) -> u8 {
              \x20 EXPR: src|dst ADDR[/PLEN][:PORT], sport|dport [OP] [:]PORT, autobound,\n\
              \x20       not, and, or, ( ); OP: = != < > <= >=\n",
         );
+        crate::netns::help(&mut o, "-N, --net");
         crate::applets::left_out_notes(&mut o, SPECS);
     }
     if k != b'f' {
