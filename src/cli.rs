@@ -215,9 +215,11 @@ fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
     if let Some(o) = specs.iter().find(|o| !name.is_empty() && o.long.as_bytes() == name) {
         return Ok(o);
     }
-    let fits = |o: &&Opt| !name.is_empty() && !o.long.is_empty() && o.long.as_bytes().starts_with(name);
-    let theirs = specs.iter().filter(fits).any(|o| !o.ours);
-    let mut hits = specs.iter().filter(fits).filter(|o| !(theirs && o.ours));
+    let fits = |o: &Opt| !name.is_empty() && !o.long.is_empty() && o.long.as_bytes().starts_with(name);
+    // sockbox's own long options come with the netns feature (the only
+    // ones so far): without it, plain getopt_long matching.
+    let theirs = crate::netns::BUILT && specs.iter().any(|o| !o.ours && fits(o));
+    let mut hits = specs.iter().filter(|o| fits(o) && !(theirs && o.ours));
     match (hits.next(), hits.next()) {
         (Some(o), None) => Ok(o),
         (None, _) => Err(err(&[b"unrecognized option '--", name, b"'"])),

@@ -72,6 +72,17 @@ enum Kind {
     Held,
 }
 
+impl Kind {
+    /// The place of its kind in `--all-netns`' order.
+    fn rank(&self) -> u8 {
+        match self {
+            Kind::Ours => 0,
+            Kind::Named(_) => 1,
+            Kind::Held => 2,
+        }
+    }
+}
+
 struct Ns {
     ino: u64,
     kind: Kind,
@@ -161,7 +172,7 @@ fn open_arg(arg: &[u8]) -> io::Result<OwnedFd> {
 }
 
 fn open_path(path: &[u8]) -> io::Result<OwnedFd> {
-    if path.is_empty() || path.contains(&0) {
+    if path.is_empty() || memchr::memchr(0, path).is_some() {
         return Err(io::Error::from_raw_os_error(libc::ENOENT));
     }
     let mut c = path.to_vec();
@@ -180,11 +191,12 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
     let mut list = vec![Ns { ino: ours, kind: Kind::Ours, pid: 0 }];
     named(&mut list, dev);
     let denied = processes(root, &mut list);
-    // Ours, the named by name (as listed), the rest by their lowest PID.
-    let held = list.iter().position(|n| matches!(n.kind, Kind::Held)).unwrap_or(list.len());
-    if let Some(rest) = list.get_mut(held..) {
-        crate::spill::heap_sort(rest, |a, b| a.pid < b.pid);
-    }
+    // Ours, the named by name, the rest by their lowest PID.
+    crate::spill::heap_sort(&mut list, |a, b| match (&a.kind, &b.kind) {
+        (Kind::Named(x), Kind::Named(y)) => x < y,
+        (Kind::Held, Kind::Held) => a.pid < b.pid,
+        (x, y) => x.rank() < y.rank(),
+    });
     let mut status = None;
     let mut first = true;
     for ns in &list {
@@ -251,7 +263,6 @@ fn pid_rel(pid: u32) -> Vec<u8> {
 
 /// The named namespaces, by name, each namespace once.
 fn named(list: &mut Vec<Ns>, dev: u64) {
-    let mut found: Vec<(Vec<u8>, u64)> = Vec::new();
     for dir in [b"/run/netns".as_slice(), b"/var/run/netns"] {
         let Ok(d) = open_path(dir) else { continue };
         let dfd = d.as_raw_fd();
@@ -260,16 +271,16 @@ fn named(list: &mut Vec<Ns>, dev: u64) {
             // A mount of a namespace file; not a leftover plain file, nor
             // a link to elsewhere.
             if let Ok((d, ino)) = file_id(dfd, name, libc::AT_SYMLINK_NOFOLLOW) {
-                if d == dev {
-                    found.push((name.to_vec(), ino));
+                if d != dev {
+                    continue;
+                }
+                // A namespace under two names goes by the first in order.
+                match list.iter_mut().find(|n| n.ino == ino) {
+                    None => list.push(Ns { ino, kind: Kind::Named(name.to_vec()), pid: 0 }),
+                    Some(Ns { kind: Kind::Named(n), .. }) if name < n.as_slice() => *n = name.to_vec(),
+                    Some(_) => {}
                 }
             }
-        }
-    }
-    crate::spill::heap_sort(&mut found, |a, b| a.0 < b.0);
-    for (name, ino) in found {
-        if !list.iter().any(|n| n.ino == ino) {
-            list.push(Ns { ino, kind: Kind::Named(name), pid: 0 });
         }
     }
 }
@@ -351,9 +362,7 @@ fn write_heading(h: &mut Out, root: &ProcRoot, ns: &Ns, ino: u64) {
 /// child's exit status; a child ended by SIGPIPE ends us the same way.
 fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, o: &mut Out, block: &mut Block<'_>) -> u8 {
     o.flush_quiet();
-    // SAFETY: we are single-threaded; the child only makes syscalls, runs
-    // the block and leaves by _exit.
-    let pid = unsafe { libc::fork() };
+    let pid = fork();
     if pid < 0 {
         let e = io::Error::last_os_error();
         say(applet, how.ss, &[b"cannot read network namespace \"", label, b"\": fork: ", errno_of(&e)]);
@@ -403,6 +412,24 @@ fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, o:
     1
 }
 
+/// clone(2)'s first two arguments for a plain fork: flags then stack,
+/// but stack then flags on s390 (an ABI fact, tested on every target).
+#[cfg(not(target_arch = "s390x"))]
+const CLONE_FORK: [libc::c_long; 2] = [libc::SIGCHLD as libc::c_long, 0];
+#[cfg(target_arch = "s390x")]
+const CLONE_FORK: [libc::c_long; 2] = [0, libc::SIGCHLD as libc::c_long];
+
+/// A child process, by the clone syscall: musl's fork() brings its atfork
+/// and lock machinery (3 KB on MIPS) for a single-threaded program that
+/// needs none of it. The child makes only syscalls (no libc state that
+/// caches the thread's id: it never calls raise or pthread functions) and
+/// leaves by `_exit`. 0 in the child, its PID in the parent, -1 on failure.
+fn fork() -> libc::pid_t {
+    // SAFETY: a fork without shared memory, stack or thread state; both
+    // sides go on from here with their own copy of everything.
+    unsafe { libc::syscall(libc::SYS_clone, CLONE_FORK[0], CLONE_FORK[1], 0, 0, 0) as libc::pid_t }
+}
+
 /// ss's messages stand alone; ours are `APPLET: message` (lower case).
 fn say(applet: &str, ss: bool, parts: &[&[u8]]) {
     if ss {
@@ -424,4 +451,36 @@ fn say(applet: &str, ss: bool, parts: &[&[u8]]) {
 
 fn errno_of(e: &io::Error) -> &'static [u8] {
     errno_text(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fork_by_clone_makes_a_child_that_exits_with_its_status() {
+        let pid = fork();
+        assert!(pid >= 0, "clone: {}", io::Error::last_os_error());
+        if pid == 0 {
+            // SAFETY: the child leaves at once.
+            unsafe { libc::_exit(7) };
+        }
+        let mut st = 0;
+        // SAFETY: our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut st, 0) }, pid);
+        assert!(libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 7, "status {st:#x}");
+    }
+
+    #[test]
+    fn headings_name_the_namespace_first_and_the_free_text_last() {
+        let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
+        let mut o = Out::new(-1);
+        write_heading(&mut o, &root, &Ns { ino: 4026531840, kind: Kind::Ours, pid: 0 }, 4026531840);
+        write_heading(&mut o, &root, &Ns { ino: 7, kind: Kind::Named(b"blue vpn\x1b[2J".to_vec()), pid: 0 }, 7);
+        let me = std::process::id();
+        write_heading(&mut o, &root, &Ns { ino: 9, kind: Kind::Held, pid: me }, 9);
+        let comm = std::fs::read_to_string("/proc/self/comm").unwrap();
+        let want = format!("netns: net:[4026531840] ours\nnetns: net:[7] name blue vpn?[2J\nnetns: net:[9] pid {me} {}\n", comm.trim_end());
+        assert_eq!(String::from_utf8_lossy(o.pending()), want);
+    }
 }

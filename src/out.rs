@@ -251,9 +251,9 @@ pub fn io_error_text(e: &io::Error) -> &'static [u8] {
     match e.raw_os_error() {
         Some(E_LINE_TOO_LONG) => b"line too long",
         Some(E_NOT_REGULAR) => b"not a regular file",
-        Some(E_NS_GONE) => b"the namespace's process exited while it was read",
-        Some(E_NS_LEFT) => b"the namespace's process left it while it was read",
-        Some(E_NS_SYSCTL) => b"a sysctl of another namespace (the namespace was not entered)",
+        Some(E_NS_GONE) if crate::netns::BUILT => b"the namespace's process exited while it was read",
+        Some(E_NS_LEFT) if crate::netns::BUILT => b"the namespace's process left it while it was read",
+        Some(E_NS_SYSCTL) if crate::netns::BUILT => b"a sysctl of another namespace (the namespace was not entered)",
         Some(n) => errno_text(n),
         None => b"I/O error",
     }

@@ -134,6 +134,46 @@ fn equals_conntrack_on_a_nat_router() {
             }
         }
     }
+    // From outside: --net enters the router's namespace (and
+    // --all-netns lists it under its name), with the same output as
+    // conntrack inside it; netstat-nat the same as ours run inside.
+    if built("netns") {
+        let router = format!("{prefix}-router");
+        for case in ["-L", "-L -n", "-L -p tcp -o extended", "-C", "-L -j"] {
+            let args: Vec<&str> = case.split(' ').collect();
+            for source in ["proc", "netlink"] {
+                let mut ok = Err(String::new());
+                for _ in 0..3 {
+                    let want = in_router(&prefix, "conntrack", &args, &[]);
+                    let got = run(&bin, &[&["conntrack-lite", "--net", router.as_str()], args.as_slice()].concat(), None, &[("SOCKBOX_CONNTRACK", source)]);
+                    ok = same_output(&args, source, &want, &got, untimed);
+                    if ok.is_ok() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+                compared += 1;
+                if let Err(e) = ok {
+                    failures.push(format!("--net {e}"));
+                }
+            }
+        }
+        for case in ["-n", "-S -n", "-D -n -x", "-L -n"] {
+            let args: Vec<&str> = case.split(' ').collect();
+            let want = in_router(&prefix, ours, &[&["netstat-nat"], args.as_slice()].concat(), &[]);
+            let got = run(&bin, &[&["netstat-nat", "--net", router.as_str()], args.as_slice()].concat(), None, &[]);
+            if let Err(e) = same_output(&args, "netstat-nat --net", &want, &got, as_is) {
+                failures.push(e);
+            }
+            compared += 1;
+        }
+        let all = run(&bin, &["conntrack-lite", "--all-netns", "-C"], None, &[]);
+        let text = all.text();
+        let at = text.find(&format!("] name {router}\n")).unwrap_or_else(|| panic!("no heading for {router}: {text}"));
+        let count: u64 = text[at..].lines().nth(1).and_then(|l| l.parse().ok()).unwrap_or_else(|| panic!("{text}"));
+        let want: u64 = String::from_utf8_lossy(&in_router(&prefix, "conntrack", &["-C"], &[]).stdout).trim().parse().unwrap();
+        assert!(count.abs_diff(want) <= 2, "--all-netns -C: {count} under {router}, conntrack -C inside: {want}");
+    }
     drop(flows.stdin.take());
     let _ = flows.wait();
     assert!(failures.is_empty(), "{} of {compared} differ:\n{}", failures.len(), failures.join("\n"));

@@ -163,7 +163,8 @@ impl ProcRoot {
         if file_id(p.as_raw_fd(), b"ns/net", 0).ok()?.1 != ino {
             return None;
         }
-        let dir = self.dir.try_clone().ok()?;
+        // The root again (openat, not dup: musl's fcntl is 660 bytes on MIPS).
+        let dir = openat(self.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC).ok()?;
         let mut path = self.display(t.format(pid).as_bytes());
         path.shrink_to_fit();
         Some(ProcRoot { path, dir, net: Some(NetView { pid: p, ino }) })
@@ -183,7 +184,10 @@ impl ProcRoot {
     /// planted in a HOST_PROC tree must not hang or stream forever.
     pub fn open_file(&self, rel: &[u8]) -> io::Result<File> {
         let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK;
-        let fd = match &self.net {
+        // Views exist only with the netns feature: without it this is the
+        // plain openat.
+        let view = if crate::netns::BUILT { self.net.as_ref() } else { None };
+        let fd = match view {
             Some(v) if rel.starts_with(b"net/") => {
                 let r = openat(v.pid.as_raw_fd(), rel, flags);
                 ProcRoot::still_in(v)?;

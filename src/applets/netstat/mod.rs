@@ -399,7 +399,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         // Every namespace's block shares the round's owner map (made once,
         // of every socket, before the first block).
         let mut ctx = sockets::Ctx::default();
-        if matches!(a.netns, crate::netns::Sel::All) {
+        if crate::netns::BUILT && matches!(a.netns, crate::netns::Sel::All) {
             sockets::owners_of_all(&mut ctx, &root, &c);
         }
         let status = crate::netns::run(applet, &root, &a.netns, Default::default(), &mut o, &mut |r, o| match sockets::list(o, r, &c, &mut ctx) {
