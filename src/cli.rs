@@ -24,8 +24,9 @@ pub struct Opt {
     /// leaves it out ([`gated`]); empty when it is built in.
     pub missing: &'static str,
     /// sockbox's own option, which the reference tool lacks ([`ours`]):
-    /// an abbreviation that also fits one of the tool's options is the
-    /// tool's (`--al` stays `--all` beside `--all-netns`).
+    /// matched as a whole word only, so that every abbreviation stays the
+    /// tool's (`--al` is `--all` beside `--all-netns`, and conntrack's
+    /// `--n` is not taken for `--net`).
     pub ours: bool,
 }
 
@@ -209,17 +210,15 @@ pub const fn ours(opt: Opt) -> Opt {
     Opt { ours: true, ..opt }
 }
 
-/// getopt_long's matching: an exact name, else a unique prefix (among the
-/// reference tool's options first, then among all).
+/// getopt_long's matching: an exact name, else a unique prefix of one of
+/// the reference tool's options.
 fn find_long<'a>(specs: &'a [Opt], name: &[u8]) -> Result<&'a Opt, UsageError> {
     if let Some(o) = specs.iter().find(|o| !name.is_empty() && o.long.as_bytes() == name) {
         return Ok(o);
     }
-    let fits = |o: &Opt| !name.is_empty() && !o.long.is_empty() && o.long.as_bytes().starts_with(name);
-    // sockbox's own long options come with the netns feature (the only
-    // ones so far): without it, plain getopt_long matching.
-    let theirs = crate::netns::BUILT && specs.iter().any(|o| !o.ours && fits(o));
-    let mut hits = specs.iter().filter(|o| fits(o) && !(theirs && o.ours));
+    // sockbox's own options match whole words only: an abbreviation is
+    // the reference tool's, also for its options we do not have.
+    let mut hits = specs.iter().filter(|o| !name.is_empty() && !o.long.is_empty() && !o.ours && o.long.as_bytes().starts_with(name));
     match (hits.next(), hits.next()) {
         (Some(o), None) => Ok(o),
         (None, _) => Err(err(&[b"unrecognized option '--", name, b"'"])),
@@ -295,10 +294,12 @@ mod tests {
         };
         assert_eq!(ex(&["--al"]).unwrap(), ["--all"]);
         assert_eq!(ex(&["--all"]).unwrap(), ["--all"]);
-        assert_eq!(ex(&["--all-n"]).unwrap(), ["--all-netns"]);
+        assert_eq!(ex(&["--all-netns"]).unwrap(), ["--all-netns"]);
+        assert_eq!(ex(&["--all-n"]).unwrap_err(), "unrecognized option '--all-n'");
         assert_eq!(ex(&["--n", "x"]).unwrap_err(), "option '--n' is ambiguous; possibilities: '--namespace' '--nets'");
         assert_eq!(ex(&["--na", "x"]).unwrap(), ["--namespace", "x"]);
-        assert_eq!(ex(&["--net", "x"]).unwrap(), ["--net", "x"], "an exact name is always its own");
+        assert_eq!(ex(&["--net", "x"]).unwrap(), ["--net", "x"], "a whole name is always its own");
+        assert_eq!(ex(&["--net=x"]).unwrap(), ["--net", "x"]);
         assert_eq!(ex(&["--ne"]).unwrap(), ["--nets"], "the tool's own option takes the abbreviation");
     }
 

@@ -16,7 +16,8 @@
 //! Without the feature, [`BUILT`] is false, the options are refused
 //! (`cli::gated`) and [`run`] calls the block once: the rest is dead code.
 
-use crate::out::{Out, errno_text, error_line};
+use crate::out::{Out, WRITE_ERROR_SAID, errno_text, error_line};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use crate::proc::fd::Dents;
 use crate::proc::{ProcRoot, file_id, openat};
 use std::io;
@@ -86,8 +87,10 @@ impl Kind {
 struct Ns {
     ino: u64,
     kind: Kind,
-    /// The lowest PID in it (0: none seen).
+    /// The lowest PID in it (0: none seen), and that process's lowest
+    /// thread in it (the PID itself but where only a thread moved).
     pid: u32,
+    tid: u32,
 }
 
 /// Run `block` for the namespaces `sel` names; the worst exit status.
@@ -114,27 +117,23 @@ pub fn run(applet: &str, root: &ProcRoot, sel: &Sel, how: How, o: &mut Out, bloc
 
 /// `--net ARG`: no heading, the block as inside the namespace.
 fn one(applet: &str, root: &ProcRoot, arg: &[u8], how: How, o: &mut Out, block: &mut Block<'_>, (dev, ours): (u64, u64)) -> u8 {
-    let fd = match open_arg(arg) {
+    let fd = match open_arg(arg, dev) {
         Ok(fd) => fd,
         Err(e) => {
-            say(applet, how.ss, &[b"Cannot open network namespace \"", arg, b"\": ", errno_of(&e)]);
+            not_opened(applet, how.ss, arg, &e);
             return 1;
         }
     };
-    let id = file_id(fd.as_raw_fd(), b"", 0).ok();
-    if id == Some((dev, ours)) {
+    let ino = file_id(fd.as_raw_fd(), b"", 0).map_or(0, |id| id.1);
+    if ino == ours {
         return block(root, o);
     }
-    // Another nsfs file; anything else is for setns to refuse, with its
-    // own words.
-    if let (Some((d, ino)), false) = (id, how.enter) {
-        if d == dev {
-            if let Some(v) = find_pid(root, ino).and_then(|pid| root.view(pid, ino)) {
-                return block(&v, o);
-            }
+    if !how.enter {
+        if let Some(v) = root.find_task(ino).and_then(|(pid, tid)| root.view(pid, tid, ino)) {
+            return block(&v, o);
         }
     }
-    enter(applet, root, &fd, arg, how, o, &mut |r, o| block(r, o))
+    enter(applet, root, &fd, arg, how, false, o, &mut |r, o| block(r, o))
 }
 
 /// The options' lines for an applet's `--help` (none without the
@@ -150,35 +149,66 @@ pub fn help(o: &mut Out, net: &str) {
 }
 
 /// Whether `arg` names a namespace file that can be opened; else ss's
-/// message for it.
-pub fn check(arg: &[u8]) -> Result<(), Vec<u8>> {
-    open_arg(arg).map(drop).map_err(|e| [b"Cannot open network namespace \"".as_slice(), arg, b"\": ", errno_of(&e)].concat())
+/// message for it, said.
+pub fn check(arg: &[u8]) -> bool {
+    let dev = file_id(libc::AT_FDCWD, b"/proc/self/ns/net", 0).map_or(0, |id| id.0);
+    match open_arg(arg, dev) {
+        Err(e @ Arg::Open(_)) => {
+            not_opened("", true, arg, &e);
+            false
+        }
+        _ => true,
+    }
+}
+
+/// Why a `--net` argument is not a namespace to read.
+enum Arg {
+    /// It cannot be opened (or does not exist).
+    Open(io::Error),
+    /// It is not a namespace file: setns's EINVAL, said before any open
+    /// (a FIFO or a device must not be opened).
+    NotNs,
 }
 
 /// A name under `/run/netns` (then `/var/run/netns`), or an absolute path.
 /// Anything else is a name, as ss takes it: `../x` is `/run/netns/../x`.
-fn open_arg(arg: &[u8]) -> io::Result<OwnedFd> {
+/// Only an nsfs file (device `dev`) is opened.
+fn open_arg(arg: &[u8], dev: u64) -> Result<OwnedFd, Arg> {
     if arg.starts_with(b"/") {
-        return open_path(arg);
+        return open_ns(arg, dev);
     }
-    let mut r = Err(io::Error::from_raw_os_error(libc::ENOENT));
+    let mut r = Err(Arg::Open(io::Error::from_raw_os_error(libc::ENOENT)));
     for dir in [b"/run/netns/".as_slice(), b"/var/run/netns/"] {
-        r = open_path(&[dir, arg].concat());
-        if !matches!(&r, Err(e) if e.raw_os_error() == Some(libc::ENOENT)) {
+        r = open_ns(&[dir, arg].concat(), dev);
+        if !matches!(&r, Err(Arg::Open(e)) if e.raw_os_error() == Some(libc::ENOENT)) {
             break;
         }
     }
     r
 }
 
-fn open_path(path: &[u8]) -> io::Result<OwnedFd> {
+fn open_ns(path: &[u8], dev: u64) -> Result<OwnedFd, Arg> {
+    let (d, _) = file_id(libc::AT_FDCWD, path, 0).map_err(Arg::Open)?;
+    if d != dev {
+        return Err(Arg::NotNs);
+    }
+    // Non-blocking: should the file change under us into a FIFO, the open
+    // still returns, and the check after it says what it is.
+    let fd = open_path(path, libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY).map_err(Arg::Open)?;
+    match file_id(fd.as_raw_fd(), b"", 0) {
+        Ok((d, _)) if d == dev => Ok(fd),
+        _ => Err(Arg::NotNs),
+    }
+}
+
+fn open_path(path: &[u8], flags: i32) -> io::Result<OwnedFd> {
     if path.is_empty() || memchr::memchr(0, path).is_some() {
         return Err(io::Error::from_raw_os_error(libc::ENOENT));
     }
     let mut c = path.to_vec();
     c.push(0);
     // SAFETY: `c` is NUL-terminated.
-    let fd = unsafe { libc::open(c.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    let fd = unsafe { libc::open(c.as_ptr().cast(), flags) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -188,26 +218,37 @@ fn open_path(path: &[u8]) -> io::Result<OwnedFd> {
 
 /// `--all-netns`.
 fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'_>, (dev, ours): (u64, u64)) -> u8 {
-    let mut list = vec![Ns { ino: ours, kind: Kind::Ours, pid: 0 }];
+    let mut list = vec![Ns { ino: ours, kind: Kind::Ours, pid: 0, tid: 0 }];
     named(&mut list, dev);
     let denied = processes(root, &mut list);
     // Ours, the named by name, the rest by their lowest PID.
     crate::spill::heap_sort(&mut list, |a, b| match (&a.kind, &b.kind) {
         (Kind::Named(x), Kind::Named(y)) => x < y,
-        (Kind::Held, Kind::Held) => a.pid < b.pid,
+        (Kind::Held, Kind::Held) => (a.pid, a.tid) < (b.pid, b.tid),
         (x, y) => x.rank() < y.rank(),
     });
+    // Said once, before the listing (as net-tools' -p notice), and once
+    // a process for `-c`'s rounds.
+    if denied > 0 && !NOTED.swap(true, Relaxed) {
+        let mut e = Out::stderr();
+        e.str("(Not all network namespaces could be found: ").num(denied as u64).str(if denied == 1 { " process" } else { " processes" });
+        // SAFETY: geteuid cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            e.str(" could not be inspected.)\n");
+        } else {
+            e.str(" could not be inspected,\n you would have to be root to see them all.)\n");
+        }
+    }
     let mut status = None;
-    let mut first = true;
     for ns in &list {
-        let mut heading = |o: &mut Out, ino: u64| {
+        let heading = |o: &mut Out, ino: u64| {
             let mut e = Out::stderr();
             let h = if how.headings_on_stderr { &mut e } else { o };
-            if !first && !how.headings_on_stderr {
+            // A blank line between blocks, and between -c's rounds.
+            if HEADED.swap(true, Relaxed) && !how.headings_on_stderr {
                 h.nl();
             }
             write_heading(h, root, ns, ino);
-            first = false;
             // Before the block's rows, whichever stream they go to.
             h.flush_quiet();
         };
@@ -217,18 +258,18 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
                 block(root, o)
             }
             kind => {
-                let pid = if ns.pid != 0 && root.view(ns.pid, ns.ino).is_some() { ns.pid } else { find_pid(root, ns.ino).unwrap_or(0) };
-                let view = if how.enter { None } else { root.view(pid, ns.ino) };
+                let (pid, tid) = if ns.pid != 0 && root.view(ns.pid, ns.tid, ns.ino).is_some() { (ns.pid, ns.tid) } else { root.find_task(ns.ino).unwrap_or((0, 0)) };
+                let view = if how.enter { None } else { root.view(pid, tid, ns.ino) };
                 if let Some(v) = view {
                     heading(o, ns.ino);
                     block(&v, o)
                 } else {
-                    // Entered: by its name, else through a process in it.
+                    // Entered: by its name, else through a thread in it.
                     let fd = match kind {
-                        Kind::Named(name) => open_arg(name).ok(),
+                        Kind::Named(name) => open_arg(name, dev).ok(),
                         _ => None,
                     };
-                    let fd = fd.or_else(|| (pid != 0).then(|| openat(root.raw_fd(), &pid_rel(pid), libc::O_RDONLY | libc::O_CLOEXEC).ok()).flatten());
+                    let fd = fd.or_else(|| (pid != 0).then(|| openat(root.raw_fd(), &task_rel(pid, tid), libc::O_RDONLY | libc::O_CLOEXEC).ok()).flatten());
                     match fd {
                         // Gone with its last process (and not named): nothing to list.
                         None => continue,
@@ -238,7 +279,9 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
                                 _ => [b"pid ".as_slice(), itoa::Buffer::new().format(pid).as_bytes()].concat(),
                             };
                             let ino = file_id(fd.as_raw_fd(), b"", 0).map_or(ns.ino, |id| id.1);
-                            enter(applet, root, &fd, &label, how, o, &mut |r, o| {
+                            // A name for another kind of namespace (uts,
+                            // mnt: nsfs too) is no network namespace: passed over.
+                            enter(applet, root, &fd, &label, how, true, o, &mut |r, o| {
                                 heading(o, ino);
                                 block(r, o)
                             })
@@ -248,23 +291,34 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
             }
         };
         status = Some(status.map_or(s, |t| (how.combine)(t, s)));
-    }
-    if denied > 0 {
-        let mut e = Out::stderr();
-        e.str("(Not all network namespaces could be found: ").num(denied as u64).str(" processes could not be inspected,\n you would have to be root to see them all.)\n");
+        // A write error (said by the block, or by a child): the other
+        // blocks would only meet it again.
+        if WRITE_ERROR_SAID.load(Relaxed) {
+            return 1;
+        }
     }
     status.unwrap_or(0)
 }
 
-/// `PID/ns/net`.
-fn pid_rel(pid: u32) -> Vec<u8> {
-    [itoa::Buffer::new().format(pid).as_bytes(), b"/ns/net".as_slice()].concat()
+/// Whether a heading was written (a blank line goes before the next,
+/// also in `-c`'s next round), and whether the notice was said.
+static HEADED: AtomicBool = AtomicBool::new(false);
+static NOTED: AtomicBool = AtomicBool::new(false);
+
+/// A child's exit status when it could not write its block and said so:
+/// the parent takes it as said (once for the whole listing).
+const WRITE_FAILED: u8 = 0xc0;
+
+/// `PID/task/TID/ns/net`.
+fn task_rel(pid: u32, tid: u32) -> Vec<u8> {
+    let mut t = itoa::Buffer::new();
+    [t.format(pid).as_bytes(), b"/task/", itoa::Buffer::new().format(tid).as_bytes(), b"/ns/net"].concat()
 }
 
 /// The named namespaces, by name, each namespace once.
 fn named(list: &mut Vec<Ns>, dev: u64) {
     for dir in [b"/run/netns".as_slice(), b"/var/run/netns"] {
-        let Ok(d) = open_path(dir) else { continue };
+        let Ok(d) = open_path(dir, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else { continue };
         let dfd = d.as_raw_fd();
         let mut names = Dents::new(d);
         while let Some(name) = names.next_name() {
@@ -276,7 +330,7 @@ fn named(list: &mut Vec<Ns>, dev: u64) {
                 }
                 // A namespace under two names goes by the first in order.
                 match list.iter_mut().find(|n| n.ino == ino) {
-                    None => list.push(Ns { ino, kind: Kind::Named(name.to_vec()), pid: 0 }),
+                    None => list.push(Ns { ino, kind: Kind::Named(name.to_vec()), pid: 0, tid: 0 }),
                     Some(Ns { kind: Kind::Named(n), .. }) if name < n.as_slice() => *n = name.to_vec(),
                     Some(_) => {}
                 }
@@ -285,49 +339,19 @@ fn named(list: &mut Vec<Ns>, dev: u64) {
     }
 }
 
-/// Every process's namespace, each new one once with its lowest PID; how
-/// many processes could not be inspected (not ours, not root).
+/// Every thread's namespace, each new one once with its lowest PID (and
+/// TID); how many processes could not be inspected (not ours, not root).
 fn processes(root: &ProcRoot, list: &mut Vec<Ns>) -> usize {
     let mut denied = 0;
-    each_pid(root, &mut |pid, id| match id {
-        Ok((_, ino)) => {
-            match list.iter_mut().find(|n| n.ino == ino) {
-                Some(n) if n.pid == 0 || pid < n.pid => n.pid = pid,
-                Some(_) => {}
-                None => list.push(Ns { ino, kind: Kind::Held, pid }),
-            }
-            false
-        }
-        Err(e) => {
-            denied += matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM)) as usize;
-            false
-        }
+    root.each_task(&mut |pid, tid, id| match id {
+        Ok((_, ino)) => match list.iter_mut().find(|n| n.ino == ino) {
+            Some(n) if n.pid == 0 || (pid, tid) < (n.pid, n.tid) => (n.pid, n.tid) = (pid, tid),
+            Some(_) => {}
+            None => list.push(Ns { ino, kind: Kind::Held, pid, tid }),
+        },
+        Err(e) => denied += (pid == tid && matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM))) as usize,
     });
     denied
-}
-
-/// The lowest PID now in namespace `ino`.
-fn find_pid(root: &ProcRoot, ino: u64) -> Option<u32> {
-    let mut best = None;
-    each_pid(root, &mut |pid, id| {
-        if id.is_ok_and(|id| id.1 == ino) && best.is_none_or(|b| pid < b) {
-            best = Some(pid);
-        }
-        false
-    });
-    best
-}
-
-/// Each process's PID and the id of its `ns/net` (until `f` says stop).
-fn each_pid(root: &ProcRoot, f: &mut dyn FnMut(u32, io::Result<(u64, u64)>) -> bool) {
-    let Ok(dir) = openat(root.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else { return };
-    let mut d = Dents::new(dir);
-    while let Some(name) = d.next_name() {
-        let Some(pid) = crate::addr::dec_u32(name).filter(|p| *p > 0) else { continue };
-        if f(pid, file_id(root.raw_fd(), &pid_rel(pid), 0)) {
-            return;
-        }
-    }
 }
 
 /// `netns: net:[INODE] ours`, `... name NAME` or `... pid PID COMM`: the
@@ -359,30 +383,34 @@ fn write_heading(h: &mut Out, root: &ProcRoot, ns: &Ns, ino: u64) {
 
 /// Run `block` inside the namespace of `fd`, in a child that enters it and
 /// writes the block itself: what was written so far goes out first. The
-/// child's exit status; a child ended by SIGPIPE ends us the same way.
-fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, o: &mut Out, block: &mut Block<'_>) -> u8 {
+/// child's exit status (1 when it could not write, which it said); a
+/// child ended by SIGPIPE ends us the same way. `quiet`: a file that is not
+/// a network namespace is passed over without a word (`--all-netns`).
+#[allow(clippy::too_many_arguments)]
+fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, quiet: bool, o: &mut Out, block: &mut Block<'_>) -> u8 {
     o.flush_quiet();
     let pid = fork();
     if pid < 0 {
         let e = io::Error::last_os_error();
-        say(applet, how.ss, &[b"cannot read network namespace \"", label, b"\": fork: ", errno_of(&e)]);
+        tell(applet, how.ss, "cannot read network namespace ", label, &[b": fork: ", errno_of(&e)]);
         return 1;
     }
     if pid == 0 {
         // SAFETY: a valid fd; CLONE_NEWNET asks that it be a network namespace.
         let status = if unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
             let e = io::Error::last_os_error();
+            let not_net = e.raw_os_error() == Some(libc::EINVAL);
             if how.ss {
-                say(applet, true, &[b"setting the network namespace \"", label, b"\" failed: ", errno_of(&e)]);
-            } else if e.raw_os_error() == Some(libc::EINVAL) {
-                error_line(applet, &[b"\"", label, b"\" is not a network namespace"]);
-            } else {
-                error_line(applet, &[b"cannot enter network namespace \"", label, b"\": ", errno_of(&e)]);
+                tell(applet, true, "setting the network namespace ", label, &[b" failed: ", errno_of(&e)]);
+            } else if not_net && !quiet {
+                tell(applet, false, "", label, &[b" is not a network namespace"]);
+            } else if !not_net {
+                tell(applet, false, "cannot enter network namespace ", label, &[b": ", errno_of(&e)]);
             }
-            1
+            (!(not_net && quiet)) as u8
         } else {
-            let s = block(root, o);
-            s.max(o.finish(applet))
+            let s = block(root, o).max(o.finish(applet));
+            if WRITE_ERROR_SAID.load(Relaxed) { WRITE_FAILED } else { s }
         };
         // SAFETY: ends the child without running the parent's destructors.
         unsafe { libc::_exit(status as i32) };
@@ -399,7 +427,12 @@ fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, o:
         }
     }
     if libc::WIFEXITED(st) {
-        return libc::WEXITSTATUS(st) as u8;
+        let s = libc::WEXITSTATUS(st) as u8;
+        if s == WRITE_FAILED {
+            WRITE_ERROR_SAID.store(true, Relaxed);
+            return 1;
+        }
+        return s;
     }
     let sig = libc::WTERMSIG(st);
     if sig == libc::SIGPIPE {
@@ -408,7 +441,7 @@ fn enter(applet: &str, root: &ProcRoot, fd: &OwnedFd, label: &[u8], how: How, o:
         unsafe { libc::raise(libc::SIGPIPE) };
     }
     let mut t = itoa::Buffer::new();
-    say(applet, how.ss, &[b"reading network namespace \"", label, b"\" ended by signal ", t.format(sig).as_bytes()]);
+    tell(applet, how.ss, "reading network namespace ", label, &[b" ended by signal ", t.format(sig).as_bytes()]);
     1
 }
 
@@ -430,23 +463,29 @@ fn fork() -> libc::pid_t {
     unsafe { libc::syscall(libc::SYS_clone, CLONE_FORK[0], CLONE_FORK[1], 0, 0, 0) as libc::pid_t }
 }
 
-/// ss's messages stand alone; ours are `APPLET: message` (lower case).
-fn say(applet: &str, ss: bool, parts: &[&[u8]]) {
-    if ss {
-        let mut e = Out::stderr();
-        for p in parts {
-            e.bytes(p);
-        }
-        e.nl();
-        return;
+/// One line on stderr: `APPLET: WHAT"LABEL"TAIL` (ss's messages stand
+/// alone: no applet). The label (a name from /run/netns, an argument) is
+/// shown by the rule for untrusted names.
+fn tell(applet: &str, ss: bool, what: &str, label: &[u8], tail: &[&[u8]]) {
+    let mut e = Out::stderr();
+    if !ss {
+        e.str(applet).str(": ");
     }
-    let mut first: Vec<u8> = parts.first().map_or(Vec::new(), |p| p.to_vec());
-    if let Some(c) = first.first_mut() {
-        c.make_ascii_lowercase();
+    e.str(what).byte(b'"').safe(label).byte(b'"');
+    for t in tail {
+        e.bytes(t);
     }
-    let mut all: Vec<&[u8]> = vec![&first];
-    all.extend_from_slice(parts.get(1..).unwrap_or(&[]));
-    error_line(applet, &all);
+    e.nl();
+}
+
+/// The words for a `--net` argument that is not a namespace to read.
+fn not_opened(applet: &str, ss: bool, arg: &[u8], why: &Arg) {
+    match (why, ss) {
+        (Arg::Open(e), true) => tell(applet, true, "Cannot open network namespace ", arg, &[b": ", errno_of(e)]),
+        (Arg::Open(e), false) => tell(applet, false, "cannot open network namespace ", arg, &[b": ", errno_of(e)]),
+        (Arg::NotNs, true) => tell(applet, true, "setting the network namespace ", arg, &[b" failed: ", errno_text(libc::EINVAL)]),
+        (Arg::NotNs, false) => tell(applet, false, "", arg, &[b" is not a network namespace"]),
+    }
 }
 
 fn errno_of(e: &io::Error) -> &'static [u8] {
@@ -475,10 +514,10 @@ mod tests {
     fn headings_name_the_namespace_first_and_the_free_text_last() {
         let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
         let mut o = Out::new(-1);
-        write_heading(&mut o, &root, &Ns { ino: 4026531840, kind: Kind::Ours, pid: 0 }, 4026531840);
-        write_heading(&mut o, &root, &Ns { ino: 7, kind: Kind::Named(b"blue vpn\x1b[2J".to_vec()), pid: 0 }, 7);
+        write_heading(&mut o, &root, &Ns { ino: 4026531840, kind: Kind::Ours, pid: 0, tid: 0 }, 4026531840);
+        write_heading(&mut o, &root, &Ns { ino: 7, kind: Kind::Named(b"blue vpn\x1b[2J".to_vec()), pid: 0, tid: 0 }, 7);
         let me = std::process::id();
-        write_heading(&mut o, &root, &Ns { ino: 9, kind: Kind::Held, pid: me }, 9);
+        write_heading(&mut o, &root, &Ns { ino: 9, kind: Kind::Held, pid: me, tid: me }, 9);
         let comm = std::fs::read_to_string("/proc/self/comm").unwrap();
         let want = format!("netns: net:[4026531840] ours\nnetns: net:[7] name blue vpn?[2J\nnetns: net:[9] pid {me} {}\n", comm.trim_end());
         assert_eq!(String::from_utf8_lossy(o.pending()), want);

@@ -166,12 +166,19 @@ impl Out {
         match self.flush() {
             Ok(()) => 0,
             Err(e) => {
-                error_line(applet, &[b"write error: ", io_error_text(&e)]);
+                // Said once, whoever in this process (or, told, in a
+                // namespace's child) met it first.
+                if !WRITE_ERROR_SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    error_line(applet, &[b"write error: ", io_error_text(&e)]);
+                }
                 1
             }
         }
     }
 }
+
+/// Whether a write error was said (see [`Out::finish`]).
+pub static WRITE_ERROR_SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 impl Drop for Out {
     fn drop(&mut self) {

@@ -6,6 +6,11 @@
  *                     1000) and a sharer (a child holding two of the root
  *                     set's sockets); print "ready" when all are open, then
  *                     sleep until killed
+ *   holder listen NAME PORT...
+ *                     in whatever network namespace it runs in: a TCP
+ *                     listener on 0.0.0.0:PORT and a UDP socket bound to
+ *                     it for each PORT, named NAME (prctl); "ready", then
+ *                     sleep until killed (the namespace stage)
  *   holder run UID GID SECS PATH ARGS...
  *                     drop to UID/GID (no supplementary groups; UID 0 stays
  *                     root), arm a SECS alarm, and exec PATH with argv[0]
@@ -262,8 +267,18 @@ int main(int argc, char **argv) {
         execv(path, argv + 5);
         die(path);
     }
+    if (argc >= 4 && strcmp(argv[1], "listen") == 0) {
+        prctl(PR_SET_NAME, argv[2], 0, 0, 0);
+        for (int i = 3; i < argc; i++) {
+            tcp4_listen("0.0.0.0", atoi(argv[i]));
+            bind4(sock(AF_INET, SOCK_DGRAM, 0), "0.0.0.0", atoi(argv[i]));
+        }
+        printf("ready %d\n", (int)getpid());
+        fflush(stdout);
+        for (;;) pause();
+    }
     if (argc != 2 || strcmp(argv[1], "scene") != 0) {
-        fprintf(stderr, "usage: holder scene | holder run UID GID SECS PATH ARGS...\n");
+        fprintf(stderr, "usage: holder scene | holder listen NAME PORT... | holder run UID GID SECS PATH ARGS...\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);

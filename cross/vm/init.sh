@@ -15,7 +15,7 @@
 # SBXVM-TAR-BEGIN and SBXVM-TAR-END; then the guest powers off.
 # /sbx/env (written by cross/vm/test.sh): GUEST, TCP_WORD (127.1.2.3 as the
 # kernel prints it), UNIX_STREAM and UNIX_DGRAM (the Type column), SKIP_BE64,
-# APPS (the case files to run: netstat ss fuser conntrack).
+# APPS (the case files to run: netstat ss fuser conntrack netns).
 
 bb=/bin/busybox
 $bb mkdir -p /proc /sys /dev /tmp /bbin
@@ -341,6 +341,93 @@ while IFS= read -r line; do
 done < $nat_cases
 say "DONE conntrack at $(cut -d' ' -f1 /proc/uptime)s"
 set +f
+
+# --- network namespaces -------------------------------------------------------
+# cases/netns: each APPLET ARGS in an unnamed namespace with a process (the
+# holder's listeners, read through /proc/PID/net) and a named one without
+# (an address and route of its own, entered by a child); sockbox's --net
+# and its --all-netns block against the reference inside the namespace.
+ns_block() {  # ns_block END FILE: the block under the heading that ends in END
+  awk -v e="$1" '/^netns: / { if (on) exit; on = substr($0, length($0) - length(e) + 1) == e; next } on { b = b $0 "\n" } END { sub(/\n\n$/, "\n", b); printf "%s", b }' "$2"
+}
+ns_compare() {  # ns_compare WHERE APPLET ARGS...   (WHERE: pid or named)
+  where=$1 app=$2; shift 2
+  n=$((n + 1))
+  case $app in
+    netstat) ref=/bin/netstat ours=/sbx/bin/netstat ;;
+    ss) ref=/bin/ss ours=/sbx/bin/ss-lite ;;
+    *) ref=/bin/fuser ours=/sbx/bin/fuser ;;
+  esac
+  if [ "$where" = pid ]; then
+    target=/proc/$NSPID/ns/net re="] pid $NSPID sbx-ns"
+    run /tmp/w root /bbin/nsenter -n/proc/$NSPID/ns/net $ref "$@"
+  else
+    target=sbxvm re="] name sbxvm"
+    run /tmp/w root /bin/ip netns exec sbxvm $ref "$@"
+  fi
+  run /tmp/g root $ours --net $target "$@"
+  [ "$app" = fuser ] && psmisc_err /tmp/w.err
+  case $app:$1 in netstat:-s* | netstat:-i*)  # counters tick: look again once
+    if ! cmp -s /tmp/w.out /tmp/g.out; then
+      run /tmp/g root $ours --net $target "$@"
+    fi ;;
+  esac
+  if cmp -s /tmp/w.out /tmp/g.out && cmp -s /tmp/w.err /tmp/g.err && cmp -s /tmp/w.rc /tmp/g.rc; then
+    record pass netns root "$where: $app --net $target $*"
+  else
+    record fail netns root "$where: $app --net $target $*"
+    d=/tmp/res/fail-$n; mkdir -p $d
+    echo "netns $where: $app --net $target $*" > $d/case
+    for f in out err rc; do cp /tmp/w.$f $d/want.$f; cp /tmp/g.$f $d/got.$f; done
+  fi
+  [ "$app" = fuser ] && return
+  case $app:$1 in netstat:-s* | netstat:-i*) return ;; esac
+  run /tmp/a root $ours --all-netns "$@"
+  ns_block "$re" /tmp/a.out > /tmp/a.block
+  if cmp -s /tmp/w.out /tmp/a.block; then
+    record pass netns root "$where: $app --all-netns $* (its block)"
+  else
+    record fail netns root "$where: $app --all-netns $* (its block)"
+    d=/tmp/res/fail-$n-all; mkdir -p $d
+    echo "netns $where: $app --all-netns $*" > $d/case
+    cp /tmp/w.out $d/want.out; cp /tmp/a.out $d/got.out; cp /tmp/a.err $d/got.err
+  fi
+}
+case " $APPS " in *" netns "*)
+  if ! /sbx/bin/netstat --help 2>/dev/null | grep -q -e '--all-netns'; then
+    record skip netns root "sockbox built without netns"
+  else
+    /bbin/unshare -n /sbx/holder listen sbx-ns 8101 8102 > /tmp/nsholder.out 2>&1 &
+    i=0
+    until grep -q '^ready' /tmp/nsholder.out; do
+      i=$((i + 1))
+      [ $i -le 100 ] || fatal "namespace holder did not start: $(cat /tmp/nsholder.out)"
+      sleep 0.1
+    done
+    NSPID=$(awk '{ print $2 }' /tmp/nsholder.out)
+    named=1
+    mkdir -p /run
+    { /bin/ip netns add sbxvm && /bin/ip -n sbxvm link set lo up && /bin/ip -n sbxvm addr add 10.99.1.1/24 dev lo &&
+      /bin/ip -n sbxvm -6 addr add 2001:db8:99::1/64 dev lo nodad; } > /tmp/res/netns-add.log 2>&1 || named=0
+    while IFS= read -r line; do
+      case $line in '' | '#'*) continue ;; esac
+      # shellcheck disable=SC2086 # split on blanks, as the case file says
+      ns_compare pid $line
+      if [ $named = 1 ]; then
+        ns_compare named $line
+      else
+        record skip netns root "named: $line (ip netns add failed: $(head -n1 /tmp/res/netns-add.log))"
+      fi
+    done < /sbx/cases/netns
+    run /tmp/a root /sbx/bin/netstat --all-netns -tln
+    if [ "$(grep -c '^netns: ' /tmp/a.out)" = "$(grep '^netns: ' /tmp/a.out | sort -u | wc -l)" ] && head -n1 /tmp/a.out | grep -q '^netns: net:\[[0-9]*\] ours$'; then
+      record pass netns root "--all-netns: ours first, each namespace once"
+    else
+      record fail netns root "--all-netns: $(grep '^netns: ' /tmp/a.out | tr '\n' '|')"
+    fi
+  fi
+  say "DONE netns at $(cut -d' ' -f1 /proc/uptime)s" ;;
+esac
 
 # The scene, for whoever reads the results.
 for f in tcp tcp6 udp udp6 udplite raw raw6 unix route nf_conntrack; do cp /proc/net/$f /tmp/res/proc-net-$f 2>/dev/null; done

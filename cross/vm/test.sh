@@ -43,9 +43,9 @@ qemu_cmd() {  # qemu_cmd GUEST KERNEL INITRD CONSOLE_LOG: sets the array qemu
 }
 GUEST_TIMEOUT=${SOCKBOX_VM_TIMEOUT:-600}
 # Which case files run (all by default): SOCKBOX_VM_APPS="conntrack" for one.
-apps=${SOCKBOX_VM_APPS:-netstat ss fuser conntrack}
+apps=${SOCKBOX_VM_APPS:-netstat ss fuser conntrack netns}
 for a in $apps; do
-  case $a in netstat | ss | fuser | conntrack) ;; *) die "SOCKBOX_VM_APPS: '$a' is none of netstat ss fuser conntrack" ;; esac
+  case $a in netstat | ss | fuser | conntrack | netns) ;; *) die "SOCKBOX_VM_APPS: '$a' is none of netstat ss fuser conntrack netns" ;; esac
 done
 
 stage_start=$SECONDS

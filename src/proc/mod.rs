@@ -21,6 +21,7 @@ pub mod unix;
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::Ordering::Relaxed;
 
 /// Longest relative path we build under the root ("4294967295/cmdline").
 const REL_MAX: usize = 64;
@@ -34,10 +35,19 @@ pub struct ProcRoot {
     net: Option<NetView>,
 }
 
-/// `/proc/PID` of a process in the namespace, and the namespace's inode.
+/// `/proc/PID/task/TID` of a thread in the namespace (an owned fd,
+/// replaced when that thread goes: see [`ProcRoot::view`]), and the
+/// namespace's inode.
 struct NetView {
-    pid: OwnedFd,
+    task: std::sync::atomic::AtomicI32,
     ino: u64,
+}
+
+impl Drop for NetView {
+    fn drop(&mut self) {
+        // SAFETY: the view owns this fd, and nothing else closes it.
+        unsafe { libc::close(self.task.load(Relaxed)) };
+    }
 }
 
 /// A file's device and inode by `statx` (musl's fstatat is 1.2 KB on
@@ -151,31 +161,100 @@ impl ProcRoot {
         self.dir.as_raw_fd()
     }
 
-    /// The same root with the network tables of namespace `ino` as process
-    /// `pid` sees them (`/proc/PID/net`), without entering it. `None` when
-    /// the process is gone or is no longer in that namespace. Every file
-    /// opened through the view is checked to be the namespace's: a process
-    /// that exits or moves mid-read is an error, never another
-    /// namespace's rows.
-    pub fn view(&self, pid: u32, ino: u64) -> Option<ProcRoot> {
-        let mut t = itoa::Buffer::new();
-        let p = openat(self.raw_fd(), t.format(pid).as_bytes(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC).ok()?;
-        if file_id(p.as_raw_fd(), b"ns/net", 0).ok()?.1 != ino {
-            return None;
-        }
+    /// The same root with the network tables of namespace `ino` as thread
+    /// `tid` of process `pid` sees them (`/proc/PID/task/TID/net`), without
+    /// entering it. `None` when the thread is gone or is no longer in that
+    /// namespace. Every file opened through the view is checked to be the
+    /// namespace's; when the thread has exited or moved, the view moves to
+    /// another thread still in the namespace, and only when none is left is
+    /// the open an error: never another namespace's rows.
+    pub fn view(&self, pid: u32, tid: u32, ino: u64) -> Option<ProcRoot> {
+        let task = ProcRoot::task_dir(self.raw_fd(), pid, tid, ino)?;
         // The root again (openat, not dup: musl's fcntl is 660 bytes on MIPS).
         let dir = openat(self.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC).ok()?;
-        let mut path = self.display(t.format(pid).as_bytes());
-        path.shrink_to_fit();
-        Some(ProcRoot { path, dir, net: Some(NetView { pid: p, ino }) })
+        let mut path = self.path.clone();
+        let mut t = itoa::Buffer::new();
+        path.push(b'/');
+        path.extend_from_slice(t.format(pid).as_bytes());
+        if tid != pid {
+            path.extend_from_slice(b"/task/");
+            path.extend_from_slice(t.format(tid).as_bytes());
+        }
+        let fd = task.as_raw_fd();
+        std::mem::forget(task);
+        Some(ProcRoot { path, dir, net: Some(NetView { task: std::sync::atomic::AtomicI32::new(fd), ino }) })
     }
 
-    /// The view's namespace: `Err` once its process left it or exited.
-    fn still_in(v: &NetView) -> io::Result<()> {
-        match file_id(v.pid.as_raw_fd(), b"ns/net", 0) {
-            Ok((_, ino)) if ino == v.ino => Ok(()),
-            Ok(_) => Err(io::Error::from_raw_os_error(crate::out::E_NS_LEFT)),
-            Err(_) => Err(io::Error::from_raw_os_error(crate::out::E_NS_GONE)),
+    /// `PID/task/TID` under the proc root `proc`, if that thread is in
+    /// namespace `ino`.
+    fn task_dir(proc: i32, pid: u32, tid: u32, ino: u64) -> Option<OwnedFd> {
+        let mut rel: heapless::Vec<u8, 32> = heapless::Vec::new();
+        let mut t = itoa::Buffer::new();
+        rel.extend_from_slice(t.format(pid).as_bytes()).ok()?;
+        rel.extend_from_slice(b"/task/").ok()?;
+        rel.extend_from_slice(t.format(tid).as_bytes()).ok()?;
+        let d = openat(proc, &rel, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC).ok()?;
+        (file_id(d.as_raw_fd(), b"ns/net", 0).ok()?.1 == ino).then_some(d)
+    }
+
+    /// The lowest (PID, TID) of a thread in namespace `ino`, from the
+    /// process list; `task` off, only the processes' own (leader) entries.
+    pub fn find_task(&self, ino: u64) -> Option<(u32, u32)> {
+        let mut best = None;
+        self.each_task(&mut |pid, tid, id| {
+            if id.is_ok_and(|id| id.1 == ino) && best.is_none_or(|b| (pid, tid) < b) {
+                best = Some((pid, tid));
+            }
+        });
+        best
+    }
+
+    /// Each thread of each process, and its `ns/net`'s id: the process's
+    /// own entry first (TID = PID), then its other threads, which may be in
+    /// other namespaces (`unshare` in one thread; a leader that exited).
+    pub fn each_task(&self, f: &mut dyn FnMut(u32, u32, io::Result<(u64, u64)>)) {
+        let Ok(dir) = openat(self.raw_fd(), b".", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else { return };
+        let mut procs = fd::Dents::new(dir);
+        while let Some(name) = procs.next_name() {
+            let Some(pid) = crate::addr::dec_u32(name).filter(|p| *p > 0) else { continue };
+            let mut rel: heapless::Vec<u8, 48> = heapless::Vec::new();
+            let mut t = itoa::Buffer::new();
+            let _ = rel.extend_from_slice(t.format(pid).as_bytes());
+            let base = rel.len();
+            let _ = rel.extend_from_slice(b"/ns/net");
+            f(pid, pid, file_id(self.raw_fd(), &rel, 0));
+            rel.truncate(base);
+            let _ = rel.extend_from_slice(b"/task");
+            let Ok(tasks) = openat(self.raw_fd(), &rel, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) else { continue };
+            let tfd = tasks.as_raw_fd();
+            let mut threads = fd::Dents::new(tasks);
+            while let Some(tname) = threads.next_name() {
+                let Some(tid) = crate::addr::dec_u32(tname).filter(|t| *t != pid) else { continue };
+                let mut r: heapless::Vec<u8, 24> = heapless::Vec::new();
+                let _ = r.extend_from_slice(t.format(tid).as_bytes());
+                let _ = r.extend_from_slice(b"/ns/net");
+                f(pid, tid, file_id(tfd, &r, 0));
+            }
+        }
+    }
+
+    /// The view's thread is still in its namespace; else the view moves to
+    /// another thread that is, or it is an error.
+    fn still_in(&self, v: &NetView) -> io::Result<()> {
+        let id = file_id(v.task.load(Relaxed), b"ns/net", 0);
+        if id.as_ref().is_ok_and(|id| id.1 == v.ino) {
+            return Ok(());
+        }
+        let task = self.find_task(v.ino).and_then(|(pid, tid)| ProcRoot::task_dir(self.raw_fd(), pid, tid, v.ino));
+        match task {
+            Some(t) => {
+                // SAFETY: the view owned the old fd; the new one is handed over.
+                unsafe { libc::close(v.task.swap(t.as_raw_fd(), Relaxed)) };
+                std::mem::forget(t);
+                Err(io::Error::from_raw_os_error(libc::EAGAIN))
+            }
+            None if id.is_ok() => Err(io::Error::from_raw_os_error(crate::out::E_NS_LEFT)),
+            None => Err(io::Error::from_raw_os_error(crate::out::E_NS_GONE)),
         }
     }
 
@@ -189,9 +268,18 @@ impl ProcRoot {
         let view = if crate::netns::BUILT { self.net.as_ref() } else { None };
         let fd = match view {
             Some(v) if rel.starts_with(b"net/") => {
-                let r = openat(v.pid.as_raw_fd(), rel, flags);
-                ProcRoot::still_in(v)?;
-                r?
+                // Opened through a thread that was in the namespace before
+                // and after the open: the file is the namespace's (an open
+                // file keeps its namespace, whoever exits later).
+                let mut tries = 0;
+                loop {
+                    let r = openat(v.task.load(Relaxed), rel, flags);
+                    match self.still_in(v) {
+                        Ok(()) => break r?,
+                        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) && tries < 8 => tries += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
             }
             // Sysctls follow the reading thread's namespace, not a
             // process's: a mode that needs them enters the namespace.
@@ -260,14 +348,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_view_reads_a_process_namespace_and_says_when_the_process_is_gone() {
+    fn a_view_reads_a_process_namespace_and_moves_on_when_the_process_is_gone() {
         let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
-        let (dev, ino) = file_id(root.raw_fd(), b"self/ns/net", 0).unwrap();
-        assert_eq!(file_id(root.raw_fd(), b"self/ns/net", 0).unwrap(), (dev, ino));
+        let (_, ino) = file_id(root.raw_fd(), b"self/ns/net", 0).unwrap();
         let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
         let pid = child.id();
-        assert!(root.view(pid, ino + 1).is_none(), "another namespace's inode");
-        let v = root.view(pid, ino).expect("a view of our own child");
+        assert!(root.view(pid, pid, ino + 1).is_none(), "another namespace's inode");
+        let v = root.view(pid, pid, ino).expect("a view of our own child");
         assert_eq!(v.display(b"net/tcp"), format!("/proc/{pid}/net/tcp").into_bytes());
         assert!(v.open_net("tcp").unwrap().is_some());
         assert_eq!(v.open_net("no-such-table").unwrap().map(drop), None, "a missing table is still no sockets");
@@ -276,10 +363,46 @@ mod tests {
         assert!(v.is_live());
         child.kill().unwrap();
         child.wait().unwrap();
+        assert!(root.view(pid, pid, ino).is_none());
+        // Our namespace has other processes (us): the view moves to one.
+        assert!(v.open_net("tcp").unwrap().is_some());
+        let me = std::process::id();
+        let (p, _) = root.find_task(ino).unwrap();
+        assert!(p <= me);
+    }
+
+    #[test]
+    fn a_view_of_a_namespace_whose_last_process_exits_is_an_error() {
+        // A namespace of its own needs root (unshare -n).
+        let Ok(mut child) = std::process::Command::new("unshare").args(["-n", "sleep", "30"]).stderr(std::process::Stdio::null()).spawn() else { return };
+        let pid = child.id();
+        let root = ProcRoot::open(b"/proc".to_vec()).unwrap();
+        let mut ino = None;
+        for _ in 0..200 {
+            // unshare execs sleep once it has its namespace.
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "sleep" {
+                ino = file_id(root.raw_fd(), format!("{pid}/ns/net").as_bytes(), 0).ok().map(|id| id.1);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let ours = file_id(root.raw_fd(), b"self/ns/net", 0).unwrap().1;
+        // SAFETY: geteuid cannot fail.
+        let root_user = unsafe { libc::geteuid() } == 0;
+        assert!(!root_user || ino.is_some_and(|i| i != ours), "unshare -n as root made no namespace");
+        let Some(ino) = ino.filter(|i| *i != ours) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        };
+        let v = root.view(pid, pid, ino).unwrap();
+        assert!(v.open_net("tcp").unwrap().is_some());
+        child.kill().unwrap();
+        child.wait().unwrap();
         for name in ["tcp", "no-such-table"] {
             let e = v.open_net(name).unwrap_err();
             assert_eq!(e.raw_os_error(), Some(crate::out::E_NS_GONE), "{name}");
         }
-        assert!(root.view(pid, ino).is_none());
     }
 }

@@ -2,7 +2,8 @@
 namespace this runs in: each argument is tcp:HOST:PORT (a listener),
 tcp6:PORT (one on [::]),
 udp:HOST:PORT, conn:PORT (a listener on 127.0.0.1:PORT and an established
-connection to it) or unix:PATH (a listening stream socket). Prints its PID
+connection to it), thread:PORT (a thread in a namespace of its own, listening
+on 0.0.0.0:PORT there) or unix:PATH (a listening stream socket). Prints its PID
 and "ready", then holds them until stdin closes."""
 import os
 import socket
@@ -29,6 +30,25 @@ for spec in sys.argv[1:]:
         c = socket.create_connection(("127.0.0.1", int(rest)))
         a, _ = lst.accept()
         held += [lst, c, a]
+    elif kind == "thread":
+        # A thread that moves alone to a namespace of its own (unshare)
+        # and listens there; the process's other threads stay.
+        import ctypes
+        import threading
+        ready = threading.Event()
+
+        def alone(port=int(rest)):
+            if ctypes.CDLL(None, use_errno=True).unshare(0x40000000) != 0:
+                sys.exit("unshare: errno %d" % ctypes.get_errno())
+            t = socket.socket()
+            t.bind(("0.0.0.0", port))
+            t.listen(4)
+            held.append(t)
+            ready.set()
+            threading.Event().wait()
+
+        threading.Thread(target=alone, daemon=True).start()
+        ready.wait()
     elif kind == "unix":
         try:
             os.unlink(rest)

@@ -40,7 +40,9 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
         };
         if let Err((path, e)) = done {
             let _ = o.flush();
-            error_line(applet, &[&path, b": ", io_error_text(&e)]);
+            if !path.is_empty() {
+                error_line(applet, &[&path, b": ", io_error_text(&e)]);
+            }
             return 1;
         }
     }
@@ -83,11 +85,16 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
         1 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"),
         2 => o.str("Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n"),
         3 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt\n"),
-        _ => return Ok(()),
+        _ => o,
     };
     let mut hosts = Hosts::default();
     let mut nets = Networks::default();
+    let mut any = false;
     rows(root, "route", lines, |line| {
+        any = true;
+        if ext == 0 {
+            return;
+        }
         let r = match route::parse_line(line, Endian::NATIVE) {
             route::Line::Route(r) => r,
             route::Line::Header | route::Line::Bad => return,
@@ -140,7 +147,14 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
                 o.num_left(r.mtu as u64, 5).byte(b' ').num_left(r.window as u64, 6).byte(b' ').num(r.irtt as u64).nl();
             }
         }
-    })
+    })?;
+    // net-tools reads the header line to learn the columns: a file without
+    // one (a namespace whose main table was never made prints nothing at
+    // all) ends -r there, exit 1, without a word.
+    if !any {
+        return Err((Vec::new(), io::Error::from_raw_os_error(libc::ENOENT)));
+    }
+    Ok(())
 }
 
 /// The IPv4 routing cache (`/proc/net/rt_cache`): its title and header.

@@ -244,8 +244,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             // ss switches namespace as it reads -N: a name it cannot open
             // ends it there, before later options.
             b'N' if crate::netns::BUILT => {
-                if let Err(m) = crate::netns::check(val.as_bytes()) {
-                    Out::stderr().bytes(&m).nl();
+                if !crate::netns::check(val.as_bytes()) {
                     return 1;
                 }
                 netns = crate::netns::Sel::One(val.as_bytes().to_vec());
