@@ -9,7 +9,10 @@
 # through conntrack-lite reading ctnetlink and /proc/net/nf_conntrack against
 # Debian's conntrack 1.4.7, and /sbx/cases/netstat-nat through sockbox's
 # netstat-nat reading ctnetlink against it reading /proc (and some against
-# Debian's netstat-nat), as root; uid 1000's ctnetlink refusal.
+# Debian's netstat-nat), as root; uid 1000's ctnetlink refusal; then
+# /sbx/cases/netns in an unnamed namespace (busybox unshare -n, read through
+# /proc/PID/net) and a named one (ip netns add, entered), against the
+# references run inside them (nsenter, ip netns exec).
 # Results: "SBXVM:" lines on the console, then a base64 tar of /tmp/res
 # (results.tsv, each failing case's outputs, the /proc/net files) between
 # SBXVM-TAR-BEGIN and SBXVM-TAR-END; then the guest powers off.

@@ -13,7 +13,7 @@
 #           dist/test/s390x/sockbox (a big-endian kernel's /proc)
 # Usage: cross/vm/test.sh [GUEST...]   (default: mipsel s390x)
 #        SOCKBOX_VM_BIN=FILE cross/vm/test.sh GUEST   that binary instead of a fresh build
-#        SOCKBOX_VM_APPS="netstat ss fuser conntrack"  the case files to run (conntrack
+#        SOCKBOX_VM_APPS="netstat ss fuser conntrack netns"  the case files to run (conntrack
 #        also runs cases/netstat-nat)
 # Prints a line per guest and `N passed, M failed[, K skipped]`; the outputs
 # of a failing case go to stderr as diffs. Exit 1 on any failure.
@@ -135,7 +135,7 @@ for g in "${guests[@]}"; do
   kernel=$(sed -n 's/^SBXVM: BOOT [^ ]* \([^ ]*\) .*/\1/p' "$work/console.txt")
   count() { awk -F'\t' -v s="$1" -v a="$2" '$1 == s && (a == "" || $2 == a)' "$res" | wc -l; }
   line=
-  for a in netstat ss fuser conntrack netstat-nat scene; do
+  for a in netstat ss fuser conntrack netstat-nat netns scene; do
     p=$(count pass "$a") f=$(count fail "$a")
     name=$a; case $a in ss) name=ss-lite ;; fuser) name=fuser-port ;; conntrack) name=conntrack-lite ;; esac
     line+="${line:+, }$name $p/$((p + f))"
