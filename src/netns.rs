@@ -38,6 +38,19 @@ pub enum Sel {
     All,
 }
 
+impl Sel {
+    /// Fold `--net VALUE` or `--all-netns` (cli's canonical names) into
+    /// the selection, the last one given counting; whether `name` was one.
+    pub fn option(&mut self, name: &str, val: &str) -> bool {
+        match name {
+            "net" if BUILT => *self = Sel::One(val.as_bytes().to_vec()),
+            "all-netns" if BUILT => *self = Sel::All,
+            _ => return false,
+        }
+        true
+    }
+}
+
 /// How a mode reads a namespace.
 #[derive(Clone, Copy)]
 pub struct How {

@@ -91,6 +91,21 @@ fn in_router(prefix: &str, program: &str, args: &[&str], env: &[(&str, &str)]) -
     Output { stdout: o.stdout, stderr: o.stderr, code: o.status.code() }
 }
 
+/// conntrack's output against ours (seconds left aside); an entry may
+/// expire or appear between the two reads, so both are read again, up to
+/// three times.
+fn retried(args: &[&str], source: &str, want: impl Fn() -> Output, got: impl Fn() -> Output) -> Result<(), String> {
+    let mut ok = Err(String::new());
+    for _ in 0..3 {
+        ok = same_output(args, source, &want(), &got(), untimed);
+        if ok.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    ok
+}
+
 #[test]
 fn equals_conntrack_on_a_nat_router() {
     if !is_root() || !built("conntrack") || Command::new("conntrack").arg("-V").output().is_err() || Command::new("nft").arg("--version").output().is_err() {
@@ -117,17 +132,7 @@ fn equals_conntrack_on_a_nat_router() {
     for case in CASES {
         let args: Vec<&str> = case.split(' ').collect();
         for source in ["proc", "netlink"] {
-            let mut ok = Err(String::new());
-            // An entry may expire or appear between the two reads: read both again.
-            for _ in 0..3 {
-                let want = in_router(&prefix, "conntrack", &args, &[]);
-                let got = in_router(&prefix, ours, &[&["conntrack-lite"], args.as_slice()].concat(), &[("SOCKBOX_CONNTRACK", source)]);
-                ok = same_output(&args, source, &want, &got, untimed);
-                if ok.is_ok() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(300));
-            }
+            let ok = retried(&args, source, || in_router(&prefix, "conntrack", &args, &[]), || in_router(&prefix, ours, &[&["conntrack-lite"], args.as_slice()].concat(), &[("SOCKBOX_CONNTRACK", source)]));
             compared += 1;
             if let Err(e) = ok {
                 failures.push(e);
@@ -142,16 +147,7 @@ fn equals_conntrack_on_a_nat_router() {
         for case in ["-L", "-L -n", "-L -p tcp -o extended", "-C", "-L -j"] {
             let args: Vec<&str> = case.split(' ').collect();
             for source in ["proc", "netlink"] {
-                let mut ok = Err(String::new());
-                for _ in 0..3 {
-                    let want = in_router(&prefix, "conntrack", &args, &[]);
-                    let got = run(&bin, &[&["conntrack-lite", "--net", router.as_str()], args.as_slice()].concat(), None, &[("SOCKBOX_CONNTRACK", source)]);
-                    ok = same_output(&args, source, &want, &got, untimed);
-                    if ok.is_ok() {
-                        break;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(300));
-                }
+                let ok = retried(&args, source, || in_router(&prefix, "conntrack", &args, &[]), || run(&bin, &[&["conntrack-lite", "--net", router.as_str()], args.as_slice()].concat(), None, &[("SOCKBOX_CONNTRACK", source)]));
                 compared += 1;
                 if let Err(e) = ok {
                     failures.push(format!("--net {e}"));

@@ -86,13 +86,17 @@ net /bin/ip -6 route add unreachable 2001:db8:dead::/48
 # after about 2 minutes).
 echo 12 > /proc/sys/net/ipv4/tcp_syn_retries
 
+# wait_ready FILE WHAT: until a holder writing to FILE says "ready" (10 s).
+wait_ready() {
+  i=0
+  until grep -q '^ready' "$1"; do
+    i=$((i + 1))
+    [ $i -le 100 ] || fatal "$2 did not start: $(cat "$1")"
+    sleep 0.1
+  done
+}
 /sbx/holder scene > /tmp/holder.out 2>&1 &
-i=0
-until grep -q '^ready' /tmp/holder.out; do
-  i=$((i + 1))
-  [ $i -le 100 ] || fatal "holder did not start: $(cat /tmp/holder.out)"
-  sleep 0.1
-done
+wait_ready /tmp/holder.out holder
 say "HOLDER $(cat /tmp/holder.out)"
 # More conntrack entries besides the holder's TCP and UDP: ICMP echo (v4
 # and v6), DNS queries to closed ports (ICMP unreachable back), a TCP
@@ -401,12 +405,7 @@ case " $APPS " in *" netns "*)
     record skip netns root "sockbox built without netns"
   else
     /bbin/unshare -n /sbx/holder listen sbx-ns 8101 8102 > /tmp/nsholder.out 2>&1 &
-    i=0
-    until grep -q '^ready' /tmp/nsholder.out; do
-      i=$((i + 1))
-      [ $i -le 100 ] || fatal "namespace holder did not start: $(cat /tmp/nsholder.out)"
-      sleep 0.1
-    done
+    wait_ready /tmp/nsholder.out "namespace holder"
     NSPID=$(awk '{ print $2 }' /tmp/nsholder.out)
     named=1
     mkdir -p /run

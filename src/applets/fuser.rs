@@ -67,14 +67,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
                 a.namespace.push(val);
                 continue;
             }
-            "net" if crate::netns::BUILT => {
-                a.netns = crate::netns::Sel::One(val.into_bytes());
-                continue;
-            }
-            "all-netns" if crate::netns::BUILT => {
-                a.netns = crate::netns::Sel::All;
-                continue;
-            }
+            _ if a.netns.option(name, &val) => continue,
             "kill" => &mut a.kill,
             "silent" => &mut a.silent,
             "verbose" => &mut a.verbose,

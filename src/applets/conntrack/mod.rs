@@ -259,14 +259,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 owners = true;
                 true
             }
-            "net" if crate::netns::BUILT => {
-                netns = crate::netns::Sel::One(v.to_vec());
-                true
-            }
-            "all-netns" if crate::netns::BUILT => {
-                netns = crate::netns::Sel::All;
-                true
-            }
+            n if netns.option(n, val) => true,
             // -b: the netlink buffer size, which the dump sizes itself.
             _ => true,
         };

@@ -175,14 +175,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
                 a.modes = a.modes.saturating_add(1);
                 continue;
             }
-            "net" if crate::netns::BUILT => {
-                a.netns = crate::netns::Sel::One(val.into_bytes());
-                continue;
-            }
-            "all-netns" if crate::netns::BUILT => {
-                a.netns = crate::netns::Sel::All;
-                continue;
-            }
+            _ if a.netns.option(name, &val) => continue,
             "all" => &mut a.all,
             "listening" => &mut a.listening,
             "unix" | "inet" | "inet6" => {
