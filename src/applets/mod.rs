@@ -102,7 +102,7 @@ static LEFT_OUT: &[(&str, &str)] = &[
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];
 /// tests/cli.rs checks the two agree).
-pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "conntrack", "resolver", "install"];
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "conntrack", "netns", "resolver", "install"];
 
 /// For `sockbox --help`: `Left out: route resolver`, the features this
 /// build lacks (no line in a full build).
