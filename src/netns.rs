@@ -49,6 +49,25 @@ impl Sel {
         }
         true
     }
+
+    /// The `--net` value as given, bytes and all: the option parser keeps
+    /// values as text, where a byte that is not UTF-8 became U+FFFD. The
+    /// last argument (or its end: `--net=X`, `-NX`) whose text is the
+    /// value gives its bytes back.
+    pub fn exact(mut self, args: &[std::ffi::OsString]) -> Sel {
+        if let Sel::One(v) = &mut self {
+            if v.windows(3).any(|w| w == "\u{fffd}".as_bytes()) {
+                let found = args.iter().rev().find_map(|a| {
+                    let b = a.as_encoded_bytes();
+                    (0..b.len()).map(|k| &b[k..]).find(|t| crate::cli::lossy(t).as_bytes() == v.as_slice())
+                });
+                if let Some(raw) = found {
+                    *v = raw.to_vec();
+                }
+            }
+        }
+        self
+    }
 }
 
 /// How a mode reads a namespace.

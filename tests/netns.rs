@@ -208,7 +208,7 @@ fn namespaces() {
             }
             let want = inside(how, &[&["netstat"][..], &args].concat());
             if want.stdout != block.1.as_bytes() {
-                failures.push(format!("--all-netns {set}, block {how}:\n{}", diff(&want.stdout, block.1.as_bytes())));
+                failures.push(format!("--all-netns {set}, block {how} (exit {:?}, stderr {:?}):\n{}", all.code, all.err(), diff(&want.stdout, block.1.as_bytes())));
             }
             // One namespace: by name, by path, by a process's file.
             let by = match *how {
@@ -331,6 +331,24 @@ fn namespaces() {
     let o = ours("netstat", &["--all-netns", "-tln"]);
     assert_eq!(o.code, Some(0), "--all-netns beside odd files: {}", o.err());
     assert!(!o.text().contains("sbxns-fifo") && !o.text().contains("sbxns-uts") && !o.err().contains("sbxns"), "{}{}", o.text(), o.err());
+    // A name that is not UTF-8 (EMPTY under a second name), as given.
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = std::ffi::OsStr::from_bytes(b"sbxns-\xff-raw");
+        let path = std::path::Path::new("/run/netns").join(raw);
+        std::fs::write(&path, b"").unwrap();
+        let st = Command::new("mount").arg("--bind").arg(format!("/run/netns/{EMPTY}")).arg(&path).status().unwrap();
+        assert!(st.success());
+        let want = inside(EMPTY, &["netstat", "-rn"]);
+        for (applet, opt) in [("netstat", "--net"), ("ss-lite", "-N")] {
+            let args: &[&str] = if applet == "netstat" { &["-rn"] } else { &["-tln"] };
+            let got = Command::new(dir().join(applet)).arg(opt).arg(raw).args(args).output().unwrap();
+            let want = if applet == "netstat" { want.stdout.clone() } else { inside(EMPTY, &["env", "PROC_ROOT=/proc", "ss", "-tln"]).stdout };
+            assert_eq!((got.status.code(), got.stdout), (Some(0), want), "{applet} {opt} with a name that is not UTF-8: {}", String::from_utf8_lossy(&got.stderr));
+        }
+        let _ = Command::new("umount").arg(&path).status();
+        let _ = std::fs::remove_file(&path);
+    }
     // A name from the command line is shown safe in messages.
     let o = ours("netstat", &["--net", "sbxns-\x1b[2Jx", "-t"]);
     assert_eq!(o.err(), "netstat: cannot open network namespace \"sbxns-?[2Jx\": No such file or directory\n");

@@ -299,7 +299,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             },
         }
     }
-    let a = match options(&rest) {
+    let mut a = match options(&rest) {
         Ok(a) => a,
         Err(e) => {
             error_line(applet, &[e.text()]);
@@ -361,6 +361,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if a.kill && !root.is_live() {
         error_line(applet, &[b"-k: ", &root.path, b" is not the live /proc of this system: nothing signalled"]);
         return 1;
+    }
+    if crate::netns::BUILT {
+        a.netns = std::mem::take(&mut a.netns).exact(&rest);
     }
     let how = crate::netns::How { headings_on_stderr: true, combine: found_in_any, ..Default::default() };
     let run = Run { a: &a, specs: &specs, fam, sig, ns };

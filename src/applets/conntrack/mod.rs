@@ -134,7 +134,8 @@ fn optional_nat_ip(args: Vec<OsString>) -> Vec<OsString> {
 }
 
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
-    let g = match cli::parse(SPECS, &optional_nat_ip(args), false) {
+    let given = optional_nat_ip(args);
+    let g = match cli::parse(SPECS, &given, false) {
         Ok(g) => g,
         Err(e) => return bad(applet, &[e.text()]),
     };
@@ -305,6 +306,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     // own: every other namespace is entered. The owner map (--owner) is
     // made by each block, of the sockets its entries name.
     let how = crate::netns::How { enter: true, ..Default::default() };
+    let netns = netns.exact(&given);
     crate::netns::run(applet, &root, &netns, how, &mut Out::stdout(), &mut |r, _| match cmd {
         b'C' => stats::count(applet, r, src, max),
         b'S' => stats::per_cpu(applet, r, src),

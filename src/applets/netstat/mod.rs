@@ -266,7 +266,7 @@ pub struct Cfg {
 pub(crate) const EXIT_USAGE: u8 = 3;
 
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
-    let a = match options(&args) {
+    let mut a = match options(&args) {
         Ok(a) => a,
         Err(UsageError::Unsupported(m)) => {
             error_line(applet, &[&m]);
@@ -363,6 +363,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         inet6: fam_inet6,
         arg: false,
     };
+    if crate::netns::BUILT {
+        a.netns = std::mem::take(&mut a.netns).exact(&args);
+    }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     let mut o = Out::stdout();
     if let Some((mode, rounds, reads)) = a.mode {

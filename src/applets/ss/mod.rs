@@ -244,10 +244,12 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             // ss switches namespace as it reads -N: a name it cannot open
             // ends it there, before later options.
             b'N' if crate::netns::BUILT => {
-                if !crate::netns::check(val.as_bytes()) {
-                    return 1;
+                netns = crate::netns::Sel::One(val.as_bytes().to_vec()).exact(&args);
+                if let crate::netns::Sel::One(name) = &netns {
+                    if !crate::netns::check(name) {
+                        return 1;
+                    }
                 }
-                netns = crate::netns::Sel::One(val.as_bytes().to_vec());
             }
             0 if crate::netns::BUILT && name == "all-netns" => netns = crate::netns::Sel::All,
             b'a' => state_filter = SS_ALL,
