@@ -160,7 +160,8 @@ fn one(applet: &str, root: &ProcRoot, arg: &[u8], how: How, o: &mut Out, block: 
     if ino == ours {
         return block(root, o);
     }
-    if !how.enter {
+    // A name (not a process's file) is entered by root, as in `all`.
+    if !how.enter && !(is_root() && !arg.starts_with(b"/proc/")) {
         if let Some(v) = root.find_task(ino).and_then(|(pid, tid)| root.view(pid, tid, ino)) {
             return block(&v, o);
         }
@@ -264,8 +265,7 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
     if denied > 0 && !NOTED.swap(true, Relaxed) {
         let mut e = Out::stderr();
         e.str("(Not all network namespaces could be found: ").num(denied as u64).str(if denied == 1 { " process" } else { " processes" });
-        // SAFETY: geteuid cannot fail.
-        if unsafe { libc::geteuid() } == 0 {
+        if is_root() {
             e.str(" could not be inspected.)\n");
         } else {
             e.str(" could not be inspected,\n you would have to be root to see them all.)\n");
@@ -291,7 +291,12 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
             }
             kind => {
                 let (pid, tid) = if ns.pid != 0 && root.view(ns.pid, ns.tid, ns.ino).is_some() { (ns.pid, ns.tid) } else { root.find_task(ns.ino).unwrap_or((0, 0)) };
-                let view = if how.enter { None } else { root.view(pid, tid, ns.ino) };
+                // A name is a handle that outlives any process in the
+                // namespace: as root a named namespace is entered by it (a
+                // view through a process that exits mid-read would cut the
+                // block); views serve the rest, and a user who cannot enter.
+                let by_name = matches!(kind, Kind::Named(_)) && is_root();
+                let view = if how.enter || by_name { None } else { root.view(pid, tid, ns.ino) };
                 if let Some(v) = view {
                     heading(o, ns.ino);
                     block(&v, o)
@@ -340,6 +345,12 @@ static NOTED: AtomicBool = AtomicBool::new(false);
 /// A child's exit status when it could not write its block and said so:
 /// the parent takes it as said (once for the whole listing).
 const WRITE_FAILED: u8 = 0xc0;
+
+/// Whether we may enter namespaces (root; setns needs CAP_SYS_ADMIN).
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
 
 /// `PID/task/TID/ns/net`.
 fn task_rel(pid: u32, tid: u32) -> Vec<u8> {

@@ -248,7 +248,7 @@ fn namespaces() {
             // other work opens meanwhile: its shape is compared.
             let shape = |t: &[u8]| if *set == "-s" { String::from_utf8_lossy(t).split(|c: char| c.is_ascii_digit()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("N").into_bytes() } else { t.to_vec() };
             if shape(&want.stdout) != shape(block.as_bytes()) {
-                failures.push(format!("ss-lite --all-netns {set}, block {how}:\n{}", diff(&want.stdout, block.as_bytes())));
+                failures.push(format!("ss-lite --all-netns {set}, block {how} (exit {:?}, stderr {:?}, headings {:?}):\n{}", all.code, all.err(), b.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), diff(&want.stdout, block.as_bytes())));
             }
         }
     }
