@@ -16,5 +16,6 @@ pub mod cli;
 pub mod ifconf;
 #[cfg(feature = "install")]
 pub mod install;
+pub mod json;
 pub mod names;
 pub mod netns;

@@ -157,6 +157,7 @@ fn one(applet: &str, root: &ProcRoot, arg: &[u8], how: How, o: &mut Out, block: 
         }
     };
     let ino = file_id(fd.as_raw_fd(), b"", 0).map_or(0, |id| id.1);
+    set_current(ino, Some(arg.to_vec()), None);
     if ino == ours {
         return block(root, o);
     }
@@ -274,6 +275,16 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
     let mut status = None;
     for ns in &list {
         let heading = |o: &mut Out, ino: u64| {
+            if crate::json::on() {
+                // No heading: every object names its namespace.
+                let (name, pid) = match &ns.kind {
+                    Kind::Named(n) => (Some(n.clone()), None),
+                    Kind::Held => (None, Some(ns.pid)),
+                    Kind::Ours => (None, None),
+                };
+                set_current(ino, name, pid);
+                return;
+            }
             let mut e = Out::stderr();
             let h = if how.headings_on_stderr { &mut e } else { o };
             // A blank line between blocks, and between -c's rounds.
@@ -335,6 +346,27 @@ fn all(applet: &str, root: &ProcRoot, how: How, o: &mut Out, block: &mut Block<'
         }
     }
     status.unwrap_or(0)
+}
+
+/// The namespace of the block being written, for `--json`'s objects:
+/// its inode, and its name or the PID that names it.
+type Current = Option<(u64, Option<Vec<u8>>, Option<u32>)>;
+static CURRENT: std::sync::Mutex<Current> = std::sync::Mutex::new(None);
+
+fn set_current(ino: u64, name: Option<Vec<u8>>, pid: Option<u32>) {
+    if let Ok(mut c) = CURRENT.lock() {
+        *c = Some((ino, name, pid));
+    }
+}
+
+/// `f` with the namespace of the block being written, if a namespace
+/// option chose it.
+pub fn current(f: &mut dyn FnMut(u64, Option<&[u8]>, Option<u32>)) {
+    if let Ok(c) = CURRENT.lock() {
+        if let Some((ino, name, pid)) = c.as_ref() {
+            f(*ino, name.as_deref(), *pid);
+        }
+    }
 }
 
 /// Whether a heading was written (a blank line goes before the next,

@@ -67,6 +67,8 @@ pub static FEATURES: &[&str] = &[
     "conntrack",
     #[cfg(feature = "netns")]
     "netns",
+    #[cfg(feature = "json")]
+    "json",
     #[cfg(feature = "resolver")]
     "resolver",
     #[cfg(feature = "install")]
@@ -102,7 +104,7 @@ static LEFT_OUT: &[(&str, &str)] = &[
 
 /// Every cargo feature there is, built or not (Cargo.toml's [features];
 /// tests/cli.rs checks the two agree).
-pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "conntrack", "netns", "resolver", "install"];
+pub static ALL_FEATURES: &[&str] = &["netstat", "route", "groups", "statistics", "interfaces", "ss-lite", "fuser-port", "conntrack", "netns", "json", "resolver", "install"];
 
 /// For `sockbox --help`: `Left out: route resolver`, the features this
 /// build lacks (no line in a full build).

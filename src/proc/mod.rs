@@ -13,6 +13,7 @@ pub mod igmp;
 pub mod inet;
 pub mod lines;
 pub mod netdev;
+pub mod process;
 pub mod route;
 pub mod route6;
 pub mod snmp;

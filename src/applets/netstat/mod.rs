@@ -99,6 +99,7 @@ pub const SPECS: &[Opt] = &[
     gated(cfg!(feature = "conntrack"), flag(b'M', "masquerade"), "conntrack"),
     gated(cfg!(feature = "netns"), ours(value(0, "net")), "netns"),
     gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
+    gated(cfg!(feature = "json"), ours(flag(0, "json")), "json"),
     unsupported(b'Z', "context"),
     flag(b'V', "version"),
     flag(b'h', "help"),
@@ -151,6 +152,8 @@ pub struct Args {
     /// (`-rr` is a usage error there, as here).
     pub modes: u8,
     pub continuous: bool,
+    /// `--json`.
+    pub json: bool,
     pub version: bool,
     pub usage: bool,
     pub help: bool,
@@ -197,6 +200,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             "timers" => &mut a.timers,
             "groups" => &mut a.groups,
             "continuous" => &mut a.continuous,
+            "json" => &mut a.json,
             "wide" => &mut a.wide,
             "version" => &mut a.version,
             "usage" => &mut a.usage,
@@ -366,6 +370,13 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if crate::netns::BUILT {
         a.netns = std::mem::take(&mut a.netns).exact(&args);
     }
+    if a.json {
+        if let Some(what) = json_missing(&a) {
+            error_line(applet, &[b"--json does not cover ", what.as_bytes(), b" yet"]);
+            return 1;
+        }
+        crate::json::set();
+    }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
     let mut o = Out::stdout();
     if let Some((mode, rounds, reads)) = a.mode {
@@ -420,6 +431,18 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     }
 }
 
+/// The mode `--json` cannot write yet, if `a` asks for one.
+fn json_missing(a: &Args) -> Option<&'static str> {
+    let mode = a.mode.map(|m| m.0 as usize);
+    let named = |name: &str| MODES.iter().find(|m| m.0 == name).map(|m| m.1 as usize);
+    for (name, what) in [("interfaces", "-i"), ("statistics", "-s"), ("masquerade", "-M")] {
+        if mode.is_some() && mode == named(name) {
+            return Some(what);
+        }
+    }
+    (a.groups && a.mode.is_none()).then_some("-g")
+}
+
 /// `-c`: a second between rounds, as net-tools sleeps: `poll` with no fds,
 /// already in the binary for stdout, where `sleep` would bring musl's
 /// clock_nanosleep.
@@ -470,5 +493,6 @@ fn usage(o: &mut Out) {
         o.str("\nBuilt without the resolver (feature \"resolver\"): names are always numeric, as with -n.\n");
     }
     crate::netns::help(o, "--net");
+    crate::json::help(o);
     crate::applets::left_out_notes(o, SPECS);
 }

@@ -4,7 +4,9 @@ use super::Cfg;
 use crate::addr::{Endian, Ip};
 use crate::names::{self, Hosts, PortList, Services, Users};
 use crate::out::Out;
+use crate::json::{self, Obj};
 use crate::proc::fd::{NameKind, Owners, Wanted};
+use crate::proc::process::Info;
 use crate::proc::inet::{self, Proto, Table};
 use crate::proc::lines::Lines;
 use crate::proc::{ProcRoot, unix};
@@ -21,6 +23,9 @@ pub(super) struct Ctx {
     owners: Option<Owners>,
     /// Rows held back until the owner map is made for them (see [`Held`]).
     held: Option<Held>,
+    /// `--json`: the listing's array, and the holders' facts.
+    json: Option<json::Array>,
+    info: Info,
 }
 
 /// Most bytes of table lines held back for [`Owners::scan_first`]: 64 KiB
@@ -75,11 +80,17 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Resu
     if holds_rows(c) && ctx.owners.is_none() {
         ctx.held = Some(Held::default());
     }
+    if json::on() {
+        ctx.json = Some(json::Array::open(o));
+    }
     let mut l = List { o, root, c, ctx };
     let r = sections(&mut l);
     // Owners for what is still held, then the rows; on an error, the rows
     // read before it (as printing each at once would have left them).
     release(&mut l, false);
+    if let Some(a) = l.ctx.json.take() {
+        a.close(l.o);
+    }
     r
 }
 
@@ -88,6 +99,7 @@ fn sections(l: &mut List<'_>) -> Result<(), Failure> {
     if !c.arg || c.tcp || c.udp || c.udplite || c.raw {
         load_owners(l, None);
         let o = &mut *l.o;
+        if !json::on() {
         title(o, "Active Internet connections ", c);
         o.str("Proto Recv-Q Send-Q Local Address           Foreign Address         State      ");
         if c.extend > 0 {
@@ -100,6 +112,7 @@ fn sections(l: &mut List<'_>) -> Result<(), Failure> {
             o.str(" Timer");
         }
         o.nl();
+        }
         for (k, t) in Table::ALL.into_iter().enumerate() {
             let proto = match t.proto {
                 Proto::Tcp => c.tcp,
@@ -119,7 +132,7 @@ fn sections(l: &mut List<'_>) -> Result<(), Failure> {
     }
     if !c.arg || c.unx {
         load_owners(l, None);
-        if !hold(l, TAG_UNIX_TITLE, b"", None) {
+        if !json::on() && !hold(l, TAG_UNIX_TITLE, b"", None) {
             unix_title(l.o, c);
         }
         let root = l.root;
@@ -287,6 +300,9 @@ fn inet_line(l: &mut List<'_>, tag: u8, t: Table, line: &[u8]) {
         bogus(l.o, kind);
         return;
     };
+    if l.ctx.json.is_some() {
+        return inet_json(l, t, label, list, &s);
+    }
     let (o, ctx) = (&mut *l.o, &mut *l.ctx);
     o.left(label.as_bytes(), 5).byte(b' ');
     o.num_right(s.rx_queue, 6).byte(b' ').num_right(s.tx_queue, 6).byte(b' ');
@@ -316,6 +332,109 @@ fn inet_line(l: &mut List<'_>, tag: u8, t: Table, line: &[u8]) {
         timer(o, &s, t.proto == Proto::Tcp);
     }
     o.nl();
+}
+
+/// An Internet socket as `--json` writes it: the fields jc's netstat
+/// parser reads from the row (values as the row shows them, never cut),
+/// then those it cannot know (docs/JSON.md).
+fn inet_json(l: &mut List<'_>, t: Table, label: &str, list: PortList, s: &inet::InetSock) {
+    let (c, root) = (l.c, l.root);
+    let ctx = &mut *l.ctx;
+    let Some(arr) = ctx.json.as_mut() else { return };
+    let mut obj = arr.item(l.o);
+    obj.str("proto", label.as_bytes()).num("recv_q", s.rx_queue).num("send_q", s.tx_queue);
+    host_port(&mut obj, ("local_address", "local_port"), &s.local, s.lport, list, c, ctx);
+    host_port(&mut obj, ("foreign_address", "foreign_port"), &s.remote, s.rport, list, c, ctx);
+    let mut sb = itoa::Buffer::new();
+    let state: &[u8] = match t.proto {
+        Proto::Tcp => tcp_state(s.state).as_bytes(),
+        Proto::Udp | Proto::UdpLite => udp_state(s.state).as_bytes(),
+        Proto::Raw => sb.format(s.state).as_bytes(),
+    };
+    obj.opt_str("state", Some(state).filter(|s| !s.is_empty()));
+    user_field(&mut obj, s.uid, c, ctx);
+    obj.num("inode", s.inode);
+    if c.programs {
+        program_fields(&mut obj, ctx.owners.as_ref(), s.inode);
+    }
+    if c.timers {
+        let mut tb = Out::new(-1);
+        timer(&mut tb, s, t.proto == Proto::Tcp);
+        obj.str("timer", tb.pending());
+    }
+    obj.str("kind", b"network");
+    obj.opt_str("transport_protocol", match t.proto {
+        Proto::Tcp => Some(b"tcp".as_slice()),
+        Proto::Udp | Proto::UdpLite => Some(b"udp"),
+        Proto::Raw => None,
+    });
+    obj.str("network_protocol", if t.v6 { b"ipv6" } else { b"ipv4" });
+    if s.lport != 0 {
+        obj.num("local_port_num", s.lport as u64);
+    }
+    if s.rport != 0 {
+        obj.num("foreign_port_num", s.rport as u64);
+    }
+    obj.num("uid", s.uid as u64);
+    if c.programs {
+        if let Some(w) = ctx.owners.as_ref() {
+            json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
+        }
+    }
+    json::netns(&mut obj);
+    obj.end();
+}
+
+/// The host and the port as the row shows them, never cut.
+fn host_port(obj: &mut Obj<'_>, keys: (&str, &str), ip: &Ip, port: u16, list: PortList, c: &Cfg, ctx: &mut Ctx) {
+    let mut hbuf = [0u8; crate::addr::IP_TEXT_MAX];
+    let host: &[u8] = if c.num_hosts {
+        let n = names::numeric_into(ip, &mut hbuf);
+        &hbuf[..n]
+    } else {
+        ctx.hosts.socket_name(ip)
+    };
+    obj.str(keys.0, host);
+    let mut pbuf = itoa::Buffer::new();
+    let text: &[u8] = if port == 0 {
+        b"*"
+    } else if c.num_ports {
+        pbuf.format(port).as_bytes()
+    } else {
+        match ctx.services.lookup(list, port) {
+            Some(n) => n,
+            None => pbuf.format(port).as_bytes(),
+        }
+    };
+    obj.str(keys.1, text);
+}
+
+/// `user`: the socket's owner as `-e` shows it (a name, or the number).
+fn user_field(obj: &mut Obj<'_>, uid: u32, c: &Cfg, ctx: &mut Ctx) {
+    let mut t = itoa::Buffer::new();
+    let name = ctx.users.name(uid).filter(|_| !c.num_users);
+    let name: &[u8] = match name {
+        Some(n) => n,
+        None => t.format(uid).as_bytes(),
+    };
+    obj.str("user", name);
+}
+
+/// `program_name` and `pid` as jc reads them from the `-p` column: the
+/// name part of `PID/name` as the column shows it, `null` for `-`.
+fn program_fields(obj: &mut Obj<'_>, owners: Option<&Owners>, inode: u64) {
+    let mut col = Out::new(-1);
+    program(&mut col, owners, inode);
+    let text = col.pending().trim_ascii_end();
+    match text.iter().position(|b| *b == b'/') {
+        Some(k) => {
+            obj.str("program_name", &text[k + 1..]);
+            obj.num("pid", crate::addr::dec_u32(&text[..k]).unwrap_or(0) as u64);
+        }
+        None => {
+            obj.null("program_name");
+        }
+    }
 }
 
 /// The `-o` column as net-tools 2.10 writes it: `off (0.00/RETR/PROBES)`,
@@ -471,8 +590,10 @@ fn unix_line(l: &mut List<'_>, line: &[u8]) {
         bogus(l.o, "unix");
         return;
     };
+    if l.ctx.json.is_some() {
+        return unix_json(l, &s);
+    }
     let (o, ctx) = (&mut *l.o, &*l.ctx);
-    let acc = s.flags & unix::SO_ACCEPTCON != 0;
     o.left(if s.protocol == 0 { b"unix" } else { b"??" }, 5).byte(b' ');
     o.num_left(s.refcount as u64, 6).byte(b' ');
     let mut flags: heapless::Vec<u8, 12> = heapless::Vec::new();
@@ -484,25 +605,8 @@ fn unix_line(l: &mut List<'_>, line: &[u8]) {
     }
     let _ = flags.push(b']');
     o.left(&flags, 11).byte(b' ');
-    let kind: &[u8] = match s.kind {
-        unix::SOCK_STREAM => b"STREAM",
-        unix::SOCK_DGRAM => b"DGRAM",
-        unix::SOCK_RAW => b"RAW",
-        unix::SOCK_RDM => b"RDM",
-        unix::SOCK_SEQPACKET => b"SEQPACKET",
-        _ => b"UNKNOWN",
-    };
-    o.left(kind, 10).byte(b' ');
-    let state: &[u8] = match s.state {
-        unix::state::FREE => b"FREE",
-        unix::state::UNCONNECTED if acc => b"LISTENING",
-        unix::state::UNCONNECTED => b"",
-        unix::state::CONNECTING => b"CONNECTING",
-        unix::state::CONNECTED => b"CONNECTED",
-        unix::state::DISCONNECTING => b"DISCONNECTING",
-        _ => b"UNKNOWN",
-    };
-    o.left(state, 13).byte(b' ').num_left(s.inode, 8);
+    o.left(unix_type(&s), 10).byte(b' ');
+    o.left(unix_state(&s), 13).byte(b' ').num_left(s.inode, 8);
     if c.programs {
         o.byte(b' ');
         program(o, ctx.owners.as_ref(), s.inode);
@@ -511,6 +615,68 @@ fn unix_line(l: &mut List<'_>, line: &[u8]) {
     // Other users choose paths: control characters show as `?`.
     let path = crate::proc::lines::fields(s.path).next().unwrap_or(b"");
     o.byte(b' ').safe(path).nl();
+}
+
+fn unix_type(s: &unix::UnixSock<'_>) -> &'static [u8] {
+    match s.kind {
+        unix::SOCK_STREAM => b"STREAM",
+        unix::SOCK_DGRAM => b"DGRAM",
+        unix::SOCK_RAW => b"RAW",
+        unix::SOCK_RDM => b"RDM",
+        unix::SOCK_SEQPACKET => b"SEQPACKET",
+        _ => b"UNKNOWN",
+    }
+}
+
+fn unix_state(s: &unix::UnixSock<'_>) -> &'static [u8] {
+    match s.state {
+        unix::state::FREE => b"FREE",
+        unix::state::UNCONNECTED if s.flags & unix::SO_ACCEPTCON != 0 => b"LISTENING",
+        unix::state::UNCONNECTED => b"",
+        unix::state::CONNECTING => b"CONNECTING",
+        unix::state::CONNECTED => b"CONNECTED",
+        unix::state::DISCONNECTING => b"DISCONNECTING",
+        _ => b"UNKNOWN",
+    }
+}
+
+/// A unix socket as `--json` writes it: jc's fields (`flags` the letters
+/// between the brackets, `null` for none; no `path` for an unnamed
+/// socket, as jc has none), then ours. The path is the whole path, where
+/// the row stops at its first blank.
+fn unix_json(l: &mut List<'_>, s: &unix::UnixSock<'_>) {
+    let (c, root) = (l.c, l.root);
+    let ctx = &mut *l.ctx;
+    let Some(arr) = ctx.json.as_mut() else { return };
+    let mut obj = arr.item(l.o);
+    obj.str("proto", if s.protocol == 0 { b"unix" } else { b"??" }).num("refcnt", s.refcount as u64);
+    let mut flags: heapless::Vec<u8, 12> = heapless::Vec::new();
+    for (bit, txt) in [(unix::SO_ACCEPTCON, b"ACC".as_slice()), (unix::SO_WAITDATA, b"W"), (unix::SO_NOSPACE, b"N")] {
+        if s.flags & bit != 0 {
+            if !flags.is_empty() {
+                let _ = flags.push(b' ');
+            }
+            let _ = flags.extend_from_slice(txt);
+        }
+    }
+    obj.opt_str("flags", Some(&flags[..]).filter(|f| !f.is_empty()));
+    obj.str("type", unix_type(s));
+    obj.opt_str("state", Some(unix_state(s)).filter(|f| !f.is_empty()));
+    obj.num("inode", s.inode);
+    if c.programs {
+        program_fields(&mut obj, ctx.owners.as_ref(), s.inode);
+    }
+    if !s.path.is_empty() {
+        obj.str("path", s.path);
+    }
+    obj.str("kind", b"socket");
+    if c.programs {
+        if let Some(w) = ctx.owners.as_ref() {
+            json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
+        }
+    }
+    json::netns(&mut obj);
+    obj.end();
 }
 
 #[cfg(test)]
