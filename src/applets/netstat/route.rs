@@ -3,6 +3,7 @@
 
 use super::{Cfg, EXIT_USAGE, Fam};
 use crate::addr::{Endian, Ip};
+use crate::json;
 use crate::names::{self, Hosts, Networks};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::lines::Lines;
@@ -27,18 +28,38 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     let numeric = c.num_hosts || c.routes.symbolic;
     let mut o = Out::stdout();
     let fams: &[Fam] = if c.routes.fams.is_empty() { &[Fam::Inet] } else { &c.routes.fams };
+    // `--json`: one array for the whole listing, closed however it ends.
+    let mut arr = json::on().then(|| json::Array::open(&mut o));
+    let status = tables(applet, root, c, fams, ext, numeric, &mut o, &mut arr);
+    if let Some(a) = arr {
+        a.close(&mut o);
+    }
+    if status != 0 {
+        o.flush_quiet();
+        return status;
+    }
+    o.finish(applet)
+}
+
+fn tables(applet: &str, root: &ProcRoot, c: &Cfg, fams: &[Fam], ext: u32, numeric: bool, o: &mut Out, arr: &mut Option<json::Array>) -> u8 {
     for &fam in fams {
         let done = match fam {
             Fam::NoRoutes(name) => {
+                if let Some(a) = arr.take() {
+                    a.close(o);
+                }
                 let _ = o.flush();
                 let mut e = Out::stderr();
                 e.str("No routing for address family `").str(name).str("'.\n");
                 return EXIT_USAGE;
             }
-            Fam::Inet => fib4(&mut o, root, c.routes.fib, ext, numeric).and_then(|()| cache4(&mut o, root, c.routes.cache, ext)),
-            Fam::Inet6 => fib6(&mut o, root, c.routes.fib, false, numeric).and_then(|()| fib6(&mut o, root, c.routes.cache, true, numeric)),
+            Fam::Inet => fib4(o, arr, root, c.routes.fib, ext, numeric).and_then(|()| cache4(o, arr.is_some(), root, c.routes.cache, ext)),
+            Fam::Inet6 => fib6(o, arr, root, c.routes.fib, false, numeric).and_then(|()| fib6(o, arr, root, c.routes.cache, true, numeric)),
         };
         if let Err((path, e)) = done {
+            if let Some(a) = arr.take() {
+                a.close(o);
+            }
             let _ = o.flush();
             if !path.is_empty() {
                 error_line(applet, &[&path, b": ", io_error_text(&e)]);
@@ -46,7 +67,7 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
             return 1;
         }
     }
-    o.finish(applet)
+    0
 }
 
 /// `net/NAME` under the proc root, as errors show it.
@@ -75,11 +96,12 @@ fn rows(root: &ProcRoot, name: &str, mut lines: Lines<std::fs::File>, mut f: imp
 }
 
 /// The IPv4 routing table (`/proc/net/route`).
-fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Result<(), Failure> {
+fn fib4(o: &mut Out, arr: &mut Option<json::Array>, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Result<(), Failure> {
     if !on {
         return Ok(());
     }
     let lines = open(root, "route")?;
+    if arr.is_none() {
     o.str("Kernel IP routing table\n");
     match ext {
         1 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"),
@@ -87,6 +109,7 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
         3 => o.str("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt\n"),
         _ => o,
     };
+    }
     let mut hosts = Hosts::default();
     let mut nets = Networks::default();
     let mut any = false;
@@ -114,6 +137,33 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
         let ml = cut15(&names::numeric(&Ip::V4(r.mask)), &mut mask);
         let flags = route_flags(r.flags);
         let reject = r.flags & route::RTF_REJECT != 0;
+        if let Some(a) = arr.as_mut() {
+            let mut j = a.item(o);
+            j.str("destination", &dest[..dl]);
+            if reject {
+                j.str("gateway", b"-");
+            } else {
+                j.str("gateway", &gw[..gl]);
+            }
+            j.str("genmask", &mask[..ml]).str("route_flags", &flags);
+            j.num("metric", r.metric as u64);
+            // What the row shows as `-` for a reject route is null.
+            let na = |j: &mut json::Obj<'_>, k: &str, v: u64| {
+                if reject {
+                    j.null(k);
+                } else {
+                    j.num(k, v);
+                }
+            };
+            na(&mut j, "route_refs", r.refcnt as u64);
+            j.num("use", r.use_ as u64);
+            j.str("iface", if reject { b"-" } else { r.iface });
+            na(&mut j, "mss", r.mtu as u64);
+            na(&mut j, "window", r.window as u64);
+            na(&mut j, "irtt", r.irtt as u64);
+            route_tail(&mut j, &flags, false, false);
+            return;
+        }
         o.left(&dest[..dl], 15).byte(b' ');
         if reject {
             o.str("-               ");
@@ -160,12 +210,13 @@ fn fib4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32, numeric: bool) -> Resu
 /// The IPv4 routing cache (`/proc/net/rt_cache`): its title and header.
 /// Kernels since 3.6 keep no cache and list no entries; an older kernel's
 /// entries are not shown, and said so.
-fn cache4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failure> {
+fn cache4(o: &mut Out, json: bool, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failure> {
     if !on {
         return Ok(());
     }
     let mut entries = 0u64;
     let lines = open(root, "rt_cache")?;
+    if !json {
     o.str("Kernel IP routing cache\n");
     match ext {
         1 => o.str("Source          Destination     Gateway         Flags Metric Ref    Use Iface\n"),
@@ -173,6 +224,7 @@ fn cache4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failur
         3 => o.str("Source          Destination     Gateway         Flags Metric Ref    Use Iface    MSS   Window irtt  TOS HHRef HHUptod     SpecDst\n"),
         _ => o,
     };
+    }
     let mut first = true;
     rows(root, "rt_cache", lines, |l| entries += (!std::mem::take(&mut first) && crate::proc::lines::fields(l).next().is_some()) as u64)?;
     if entries > 0 {
@@ -185,14 +237,16 @@ fn cache4(o: &mut Out, root: &ProcRoot, on: bool, ext: u32) -> Result<(), Failur
 /// The IPv6 routing table (`/proc/net/ipv6_route`), or with `cache` its
 /// cached routes (RTF_CACHE) alone, as net-tools does when there is no
 /// neighbour cache file.
-fn fib6(o: &mut Out, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> Result<(), Failure> {
+fn fib6(o: &mut Out, arr: &mut Option<json::Array>, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> Result<(), Failure> {
     if !on {
         return Ok(());
     }
     // Read before the title, so that a missing file prints nothing.
     let lines = open(root, "ipv6_route")?;
-    o.str(if cache { "Kernel IPv6 routing cache\n" } else { "Kernel IPv6 routing table\n" });
-    o.str("Destination                    Next Hop                   Flag Met Ref  Use If\n");
+    if arr.is_none() {
+        o.str(if cache { "Kernel IPv6 routing cache\n" } else { "Kernel IPv6 routing table\n" });
+        o.str("Destination                    Next Hop                   Flag Met Ref  Use If\n");
+    }
     let mut hosts = Hosts::default();
     rows(root, "ipv6_route", lines, |line| {
         let Some(r) = route6::parse_line(line) else { return };
@@ -202,12 +256,51 @@ fn fib6(o: &mut Out, root: &ProcRoot, on: bool, cache: bool, numeric: bool) -> R
         let mut dest = name6(&r.dest, numeric, &mut hosts);
         dest.push(b'/');
         dest.extend_from_slice(itoa::Buffer::new().format(r.prefix_len).as_bytes());
+        if let Some(a) = arr.as_mut() {
+            // jc reads no IPv6 table: names in its style.
+            let mut j = a.item(o);
+            let flags = route6_flags(r.flags);
+            j.str("destination", &dest).str("next_hop", &name6(&r.next_hop, numeric, &mut hosts)).str("route_flags", &flags);
+            j.int("metric", r.metric as i32 as i64).int("route_refs", r.refcnt as i32 as i64).int("use", r.use_ as i32 as i64);
+            j.str("iface", r.iface);
+            route_tail(&mut j, &flags, true, cache);
+            return;
+        }
         o.left(&dest, 30).byte(b' ');
         o.left(&name6(&r.next_hop, numeric, &mut hosts), 26).byte(b' ');
         o.left(&route6_flags(r.flags), 4).byte(b' ');
         o.left(&signed(r.metric), 3).byte(b' ').left(&signed(r.refcnt), 1).byte(b' ');
         o.right(&signed(r.use_), 6).byte(b' ').safe(r.iface).nl();
     })
+}
+
+/// The end of a route's object: `kind`, jc's `route_flags_pretty` (its
+/// names for the letters it knows), the family, whether it is cached.
+fn route_tail(j: &mut json::Obj<'_>, flags: &[u8], v6: bool, cache: bool) {
+    j.str("kind", b"route");
+    let o = j.key("route_flags_pretty");
+    o.byte(b'[');
+    let mut n = 0;
+    for &f in flags {
+        let name = match f {
+            b'U' => "UP",
+            b'H' => "HOST",
+            b'G' => "GATEWAY",
+            b'R' => "REINSTATE",
+            b'D' => "DYNAMIC",
+            b'M' => "MODIFIED",
+            b'A' => "ADDRCONF",
+            b'C' => "CACHE",
+            b'!' => "REJECT",
+            _ => continue,
+        };
+        o.str(if n == 0 { "\"" } else { ",\"" }).str(name).byte(b'"');
+        n += 1;
+    }
+    o.byte(b']');
+    j.str("network_protocol", if v6 { b"ipv6" } else { b"ipv4" }).bool("cache", cache);
+    json::netns(j);
+    j.end();
 }
 
 /// An IPv6 address as net-tools names it in routes: the number with `-n`,

@@ -73,7 +73,7 @@ struct List<'a> {
 /// straight away. `-g` prints its section between the tables from files
 /// of its own, and is left out too.
 fn holds_rows(c: &Cfg) -> bool {
-    c.programs && c.listening && !c.all && !c.groups
+    c.programs && c.listening && !c.all && !c.groups && !json::on()
 }
 
 pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Result<(), Failure> {
