@@ -14,12 +14,16 @@ use std::io::Read;
 pub struct Info {
     /// The PID these facts are of (0: none yet).
     pid: u32,
-    pub comm: Option<Vec<u8>>,
+    /// At most 15 bytes (TASK_COMM_LEN less its NUL).
+    pub comm: Option<heapless::Vec<u8, 64>>,
     pub cmdline: Option<Vec<u8>>,
     pub exe: Option<Vec<u8>>,
     pub uid: Option<u32>,
-    buf: Vec<u8>,
 }
+
+/// `status` is read this far: `Uid:` is its ninth line, after a name of at
+/// most 64 bytes (escaped) and short numbers.
+const STATUS_HEAD: usize = 1024;
 
 impl Info {
     /// The facts of `pid`, read unless they are the last ones read.
@@ -31,23 +35,30 @@ impl Info {
         let mut t = itoa::Buffer::new();
         let dir = t.format(pid).as_bytes();
         let rel = |f: &[u8]| [dir, b"/", f].concat();
-        self.comm = read_into(root, &rel(b"comm"), self.comm.take()).map(|mut c| {
-            if c.last() == Some(&b'\n') {
-                c.pop();
-            }
-            c
+        let mut head = [0u8; STATUS_HEAD];
+        self.comm = read_head(root, &rel(b"comm"), &mut head[..64]).map(|c| {
+            let c = c.strip_suffix(b"\n").unwrap_or(c);
+            heapless::Vec::from_slice(c).unwrap_or_default()
         });
         self.cmdline = read_into(root, &rel(b"cmdline"), self.cmdline.take());
-        let mut buf = std::mem::take(&mut self.buf);
-        self.uid = read_into(root, &rel(b"status"), Some(std::mem::take(&mut buf))).and_then(|s| {
-            let u = status_uid(&s);
-            buf = s;
-            u
-        });
-        self.buf = buf;
+        self.uid = read_head(root, &rel(b"status"), &mut head).and_then(status_uid);
         self.exe = readlink(root, &rel(b"exe"), self.exe.take());
         self
     }
+}
+
+/// The start of file `rel` (as much as `buf` holds), or `None`.
+fn read_head<'b>(root: &ProcRoot, rel: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let mut f = root.open_file(rel).ok()?;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(_) => return None,
+        }
+    }
+    buf.get(..n)
 }
 
 /// The whole of file `rel` into `v` (emptied first), or `None`.
@@ -88,9 +99,13 @@ fn readlink(root: &ProcRoot, rel: &[u8], v: Option<Vec<u8>>) -> Option<Vec<u8>> 
     None
 }
 
-/// The effective uid from a `status` file: the second number of `Uid:`.
+/// The effective uid from a `status` file (or its start): the second
+/// number of a whole `Uid:` line.
 pub fn status_uid(status: &[u8]) -> Option<u32> {
-    let line = status.split(|b| *b == b'\n').find_map(|l| l.strip_prefix(b"Uid:"))?;
+    let mut lines = status.split(|b| *b == b'\n');
+    let line = lines.find_map(|l| l.strip_prefix(b"Uid:"))?;
+    // A line cut by the end of what was read is no line.
+    lines.next()?;
     let mut f = super::lines::fields(line);
     f.next()?;
     crate::addr::dec_u32(f.next()?)
@@ -115,6 +130,7 @@ mod tests {
         assert_eq!(status_uid(b"Name:\tx\n"), None);
         assert_eq!(status_uid(b"Uid:\t1\n"), None);
         assert_eq!(status_uid(b"Uid:\t1\tx\n"), None);
+        assert_eq!(status_uid(b"Uid:\t1\t2"), None, "cut before its end");
         let a: Vec<&[u8]> = args(b"/usr/sbin/sshd\0-D\0\0").collect();
         assert_eq!(a, [b"/usr/sbin/sshd".as_slice(), b"-D", b""]);
         let a: Vec<&[u8]> = args(b"nginx: worker process").collect();
