@@ -618,3 +618,459 @@ fn live_kill_delivers_the_signal() {
         assert_eq!((st.code(), st.signal()), (Some(1), None), "{prog} -k on its own port");
     }
 }
+
+// ---------------------------------------------------------------------------
+// --json
+
+/// Reads fuser-port's stdout as JSON (strict: every document an array, only
+/// whitespace between them) and prints one tab-separated line per object,
+/// every string as the hex of its UTF-8 bytes ("-" for null, "+" for absent),
+/// after a first line with the number of arrays.
+const JSON_ROWS: &str = r#"
+import json, sys
+text = sys.stdin.buffer.read().decode("utf-8")
+dec = json.JSONDecoder()
+docs, i = [], 0
+while True:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    if i == len(text):
+        break
+    v, i = dec.raw_decode(text, i)
+    assert isinstance(v, list), "not an array"
+    docs.append(v)
+print(len(docs))
+def h(s):
+    if s is None:
+        return "-"
+    assert isinstance(s, str), s
+    return s.encode("utf-8").hex()
+def n(x):
+    assert x is None or type(x) is int, x
+    return "-" if x is None else str(x)
+KEYS = ["name", "proto", "local_port", "remote_host", "remote_port", "pid", "user", "uid", "access", "command", "cmdline", "exe", "sockets"]
+for k, arr in enumerate(docs):
+    for o in arr:
+        assert isinstance(o, dict)
+        missing = [x for x in KEYS if x not in o]
+        assert not missing, missing
+        known = set(KEYS) | {"command_hex", "cmdline_hex", "exe_hex", "killed", "netns_inode", "netns_name", "netns_pid"}
+        assert set(o) <= known, set(o) - known
+        socks = []
+        for s in o["sockets"]:
+            assert set(s) == {"inode", "fd", "proto", "local_address", "local_port", "foreign_address", "foreign_port"}, s
+            socks.append("%d|%d|%s|%s|%d|%s|%d" % (s["inode"], s["fd"], s["proto"], s["local_address"], s["local_port"], s["foreign_address"], s["foreign_port"]))
+        cmd = o["cmdline"]
+        print("\t".join([str(k), h(o["name"]), h(o["proto"]), n(o["local_port"]), h(o["remote_host"]), n(o["remote_port"]),
+            n(o["pid"]), h(o["user"]), n(o["uid"]), h(o["access"]), h(o["command"]), o.get("command_hex", "+"),
+            "-" if cmd is None else "[" + ",".join(h(a) for a in cmd) + "]", h(o["exe"]), " ".join(socks),
+            {True: "true", False: "false", None: "+"}[o.get("killed")], n(o.get("netns_inode"))]))
+"#;
+
+/// One object of fuser-port's `--json` output, as JSON_ROWS reports it.
+#[derive(Debug, Clone)]
+struct JRow {
+    /// Which array (namespace block) it is in.
+    doc: usize,
+    name: String,
+    proto: String,
+    pid: u32,
+    user: Option<String>,
+    uid: Option<u32>,
+    access: String,
+    /// The command's bytes: from `command_hex` where there is one.
+    command: Vec<u8>,
+    /// The `command` string itself (U+FFFD where bytes were not UTF-8).
+    command_text: Vec<u8>,
+    cmdline: Option<Vec<Vec<u8>>>,
+    exe: Option<Vec<u8>>,
+    /// `inode|fd|proto|laddr|lport|faddr|fport` each.
+    sockets: Vec<String>,
+    killed: Option<bool>,
+    netns_inode: Option<u64>,
+    /// remote_host, local_port, remote_port as text.
+    spec: (String, String, String),
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap()).collect()
+}
+
+fn opt_hex(s: &str) -> Option<Vec<u8>> {
+    (s != "-").then(|| unhex(s))
+}
+
+/// The arrays and objects of a `--json` stdout, or why it is not valid.
+fn json_rows(stdout: &[u8]) -> Result<(usize, Vec<JRow>), String> {
+    let mut child = Command::new("/usr/bin/python3").args(["-c", JSON_ROWS]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("python3");
+    child.stdin.take().unwrap().write_all(stdout).unwrap();
+    let o = child.wait_with_output().unwrap();
+    if !o.status.success() {
+        return Err(format!("not the JSON wanted: {}\n{}", String::from_utf8_lossy(&o.stderr), String::from_utf8_lossy(stdout)));
+    }
+    let text = String::from_utf8(o.stdout).unwrap();
+    let mut lines = text.lines();
+    let docs = lines.next().unwrap().parse().unwrap();
+    let rows = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 17, "{l}");
+            let s = |i: usize| String::from_utf8(unhex(f[i])).unwrap();
+            let text = unhex(f[10]);
+            JRow {
+                doc: f[0].parse().unwrap(),
+                name: s(1),
+                proto: s(2),
+                spec: (f[3].to_string(), if f[4] == "-" { "-".into() } else { s(4) }, f[5].to_string()),
+                pid: f[6].parse().unwrap(),
+                user: opt_hex(f[7]).map(|u| String::from_utf8(u).unwrap()),
+                uid: f[8].parse().ok(),
+                access: s(9),
+                command: if f[11] == "+" { text.clone() } else { unhex(f[11]) },
+                command_text: text,
+                cmdline: (f[12] != "-").then(|| f[12].trim_matches(['[', ']']).split(',').filter(|a| f[12] != "[]" || !a.is_empty()).map(unhex).collect()),
+                exe: opt_hex(f[13]),
+                sockets: f[14].split(' ').filter(|x| !x.is_empty()).map(String::from).collect(),
+                killed: match f[15] {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                },
+                netns_inode: f[16].parse().ok(),
+            }
+        })
+        .collect();
+    Ok((docs, rows))
+}
+
+/// psmisc `fuser -v ARGS` with its stderr and stdout in one stream: per
+/// row, (label, user, pid, command bytes with psmisc's `\ooo` undone).
+fn psmisc_verbose(args: &[&str]) -> (Vec<(String, String, u32, Vec<u8>)>, Option<i32>) {
+    let o = Command::new("sh").args(["-c", "exec fuser -v \"$@\" 2>&1", "sh"]).args(args).stdin(Stdio::null()).output().unwrap();
+    let mut rows = Vec::new();
+    let mut label = String::new();
+    for line in o.stdout.split(|c| *c == b'\n') {
+        let line = String::from_utf8_lossy(line).into_owned();
+        if line.is_empty() || line.starts_with("Cannot stat ") || line.contains("USER        PID ACCESS COMMAND") {
+            continue;
+        }
+        let rest = if line.starts_with(' ') {
+            line.as_str()
+        } else {
+            let (l, r) = line.split_once(':').unwrap();
+            label = l.to_string();
+            r
+        };
+        let rest = rest.trim_start();
+        if rest.is_empty() {
+            continue; // a long label alone on its line
+        }
+        let (user, r) = rest.split_once(' ').unwrap();
+        let (pid, r) = r.trim_start().split_once(' ').unwrap();
+        let (access, cmd) = r.trim_start().split_once(' ').unwrap();
+        assert_eq!(access, "F....", "{line}");
+        let c = cmd.as_bytes();
+        let mut bytes = Vec::new();
+        let mut i = 0;
+        while i < c.len() {
+            // psmisc prints a byte above 127 sign-extended: `\37777777777` for 0xff.
+            if c[i] == b'\\' && c.get(i + 1..i + 9) == Some(b"37777777") && c.get(i + 9..i + 12).is_some_and(|d| d.iter().all(|x| (b'0'..=b'7').contains(x))) {
+                let low = c[i + 9..i + 12].iter().fold(0u32, |v, d| v << 3 | (d - b'0') as u32);
+                bytes.push((low & 0xff) as u8);
+                i += 12;
+                continue;
+            }
+            let oct = c.get(i + 1..i + 4).filter(|d| c[i] == b'\\' && d.iter().all(|x| (b'0'..=b'7').contains(x)));
+            match oct {
+                Some(d) => {
+                    bytes.push((d[0] - b'0') << 6 | (d[1] - b'0') << 3 | (d[2] - b'0'));
+                    i += 4;
+                }
+                None => {
+                    bytes.push(c[i]);
+                    i += 1;
+                }
+            }
+        }
+        rows.push((label.clone(), user.to_string(), pid.parse().unwrap(), bytes));
+    }
+    (rows, o.status.code())
+}
+
+/// What /proc says of `pid`: cmdline arguments, exe target, effective uid.
+fn proc_facts(pid: u32) -> (Vec<Vec<u8>>, Option<Vec<u8>>, u32) {
+    let c = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    let body = c.strip_suffix(b"\0").unwrap_or(&c);
+    let args = if c.is_empty() { vec![] } else { body.split(|b| *b == 0).map(<[u8]>::to_vec).collect() };
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok().map(|p| p.into_os_string().into_encoded_bytes());
+    // `Name:` is the comm: a hostile one need not be UTF-8.
+    let st = String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/status")).unwrap()).into_owned();
+    let uid = st.lines().find_map(|l| l.strip_prefix("Uid:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    (args, exe, uid)
+}
+
+/// A Python holder of a v4 TCP listener on 127.0.0.1:PORT whose comm is
+/// `name` (prctl PR_SET_NAME, before the fork so that a forked sharer has
+/// it too).
+fn hold_named(port: u16, name: &[u8], fork: bool) -> Held {
+    const SCRIPT: &str = r#"
+import ctypes, os, socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(4)
+assert ctypes.CDLL(None, use_errno=True).prctl(15, bytes.fromhex(sys.argv[2]), 0, 0, 0) == 0
+words = ["ready", str(os.getpid())]
+if sys.argv[3] == "fork":
+    pid = os.fork()
+    if pid == 0:
+        sys.stdin.read()
+        os._exit(0)
+    words.append(str(pid))
+print(" ".join(words), flush=True)
+sys.stdin.read()
+"#;
+    let hex: String = name.iter().map(|b| format!("{b:02x}")).collect();
+    let mut child = Command::new("/usr/bin/python3")
+        .args(["-c", SCRIPT, &port.to_string(), &hex, if fork { "fork" } else { "-" }])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let mut words = line.split_whitespace();
+    assert_eq!(words.next(), Some("ready"), "named holder on {port}: {line:?}");
+    let pids = words.map(|w| w.parse().unwrap()).collect();
+    let comm = std::fs::read(format!("/proc/{}/comm", child.id())).unwrap();
+    assert_eq!(comm.strip_suffix(b"\n").unwrap(), name, "prctl set the name");
+    Held { child, pids }
+}
+
+/// The label psmisc gives a NAME: with `/PROTO` where `-n` gave it.
+fn label_of(r: &JRow) -> String {
+    if r.name.contains('/') { r.name.clone() } else { format!("{}/{}", r.name, r.proto) }
+}
+
+/// `--json` against psmisc `fuser -v` on the same live sockets: the same
+/// PIDs for each NAME, USER and COMMAND as its columns, the exit status;
+/// and each object's cmdline, exe and uid as /proc has them. Also a socket
+/// shared by a forked worker, hostile process names (quote, backslash,
+/// control bytes; bytes that are not UTF-8) that must come back exactly,
+/// -k with --json, and --all-netns's array per namespace.
+#[test]
+fn live_json_equals_psmisc_verbose() {
+    if !built("json") {
+        eprintln!("SKIPPED fuser-port --json: built without feature json");
+        return;
+    }
+    if !live("fuser-port --json live comparison") {
+        return;
+    }
+    let bin = fuser_port("fuser-json-bin");
+    let a = hold(&["tcp4,127.0.0.1,8301", "fork"]).unwrap();
+    let b = hold(&["tcp6dual,::,8302"]).unwrap();
+    let c = hold(&["udp4,0.0.0.0,8303", "udp6,::1,8303"]).unwrap();
+    // A connection to a's listener: its parent accepts it (after the fork).
+    let d = hold(&["conn4,127.0.0.1,8301,40301"]).unwrap();
+    let evil: &[u8] = b"ev\"il\\n\x01\n\x1b\x7fz";
+    let h = hold_named(8304, evil, true);
+    let bad: &[u8] = b"bad\xff\xfename";
+    let h2 = hold_named(8305, bad, false);
+    std::thread::sleep(Duration::from_millis(300));
+    let cases: &[&[&str]] = &[
+        &["8301/tcp"],
+        &["8302/tcp"],
+        &["8303/udp"],
+        &["8304/tcp"],
+        &["8305/tcp"],
+        &["8301/tcp", "8303/udp", "9999/tcp", "8304/tcp", "8305/tcp"],
+        &["-n", "tcp", "8301", "8302"],
+        &["8301,127.0.0.1,40301/tcp"],
+        &[",,8301/tcp"],
+        &["40301/tcp"],
+        &["-4", "8302/tcp"],
+        &["-6", "8303/udp"],
+        &["-v", "8302/tcp"],
+        &["9999/tcp"],
+    ];
+    let mut fail = Vec::new();
+    let mut found = 0;
+    for args in cases {
+        let (want, wcode) = psmisc_verbose(args);
+        let argv: Vec<&str> = ["--json"].iter().chain(args.iter()).copied().collect();
+        let got = run(&bin, &argv, None, &[]);
+        if got.code != wcode || !got.stderr.is_empty() {
+            fail.push(format!("{args:?}: exit {:?} (psmisc {wcode:?}), stderr {:?}", got.code, got.err()));
+        }
+        let rows = match json_rows(&got.stdout) {
+            Ok((1, rows)) => rows,
+            Ok((n, _)) => {
+                fail.push(format!("{args:?}: {n} arrays"));
+                continue;
+            }
+            Err(e) => {
+                fail.push(format!("{args:?}: {e}"));
+                continue;
+            }
+        };
+        found += !rows.is_empty() as usize;
+        if rows.is_empty() && got.stdout != b"[]\n" {
+            fail.push(format!("{args:?}: empty result {:?}", got.text()));
+        }
+        let mine: Vec<(String, String, u32, Vec<u8>)> = rows.iter().map(|r| (label_of(r), r.user.clone().unwrap_or_default(), r.pid, r.command.clone())).collect();
+        if mine != want {
+            fail.push(format!("{args:?}: rows differ\n  psmisc -v {want:?}\n  --json    {mine:?}"));
+        }
+        for r in &rows {
+            let (cmdline, exe, uid) = proc_facts(r.pid);
+            if r.cmdline.as_ref() != Some(&cmdline) || r.exe != exe || r.uid != Some(uid) || r.access != "F" || r.killed.is_some() || r.sockets.is_empty() {
+                fail.push(format!("{args:?}: pid {}: {r:?}\n  /proc: {cmdline:?} {exe:?} uid {uid}", r.pid));
+            }
+            for s in &r.sockets {
+                let mut f = s.split('|');
+                let (inode, fd) = (f.next().unwrap(), f.next().unwrap());
+                let link = std::fs::read_link(format!("/proc/{}/fd/{fd}", r.pid)).unwrap();
+                if link.to_str() != Some(&format!("socket:[{inode}]")) {
+                    fail.push(format!("{args:?}: pid {} fd {fd} is {link:?}, not socket {inode}", r.pid));
+                }
+            }
+        }
+    }
+    assert!(fail.is_empty(), "{} failures:\n{}", fail.len(), fail.join("\n"));
+    assert_eq!(found, 12, "cases with holders");
+
+    // The scene, whatever psmisc says.
+    let rows = |args: &[&str]| {
+        let argv: Vec<&str> = ["--json"].iter().chain(args.iter()).copied().collect();
+        json_rows(&run(&bin, &argv, None, &[]).stdout).unwrap().1
+    };
+    let r = rows(&["8301/tcp"]);
+    let mut both = a.pids.clone();
+    both.sort();
+    assert_eq!(r.iter().map(|x| x.pid).collect::<Vec<_>>(), both, "the listener and its forked worker, each an object");
+    assert_eq!(r[0].sockets.len(), 2, "the parent holds the listener and the accepted connection: {:?}", r[0].sockets);
+    assert_eq!(r[1].sockets.len(), 1, "the worker the listener only: {:?}", r[1].sockets);
+    assert!(r[0].sockets.iter().any(|s| s.ends_with("|tcp|127.0.0.1|8301|127.0.0.1|40301")), "{:?}", r[0].sockets);
+    assert!(r[1].sockets[0].ends_with("|tcp|127.0.0.1|8301|0.0.0.0|0"), "{:?}", r[1].sockets);
+    assert_eq!(r[0].sockets.iter().filter(|s| s.ends_with("|0.0.0.0|0")).count(), 1);
+    assert_eq!(r[0].spec, ("8301".to_string(), "-".to_string(), "-".to_string()), "the NAME's ports; no remote host");
+    let r = rows(&["8301,127.0.0.1,40301/tcp"]);
+    assert_eq!((r.len(), r[0].pid, &r[0].spec), (1, a.pid(), &("8301".to_string(), "127.0.0.1".to_string(), "40301".to_string())));
+    let r = rows(&["-n", "udp", "8303"]);
+    assert_eq!((r.len(), r[0].name.as_str(), r[0].proto.as_str(), r[0].pid, r[0].sockets.len()), (1, "8303", "udp", c.pid(), 2), "one object, its two sockets");
+    assert!(r[0].sockets.iter().any(|s| s.contains("|udp6|::1|8303|")), "{:?}", r[0].sockets);
+    let r = rows(&["8302/tcp"]);
+    assert!(r[0].sockets[0].ends_with("|tcp6|::|8302|::|0"), "{:?}", r[0].sockets);
+    let _ = (&b, &d);
+    // Hostile names come back exactly, in both processes.
+    let r = rows(&["8304/tcp"]);
+    assert_eq!(r.len(), 2);
+    for x in &r {
+        assert_eq!(x.command, evil, "comm round-trips through json.loads");
+        assert_eq!(x.command_text, evil, "no command_hex needed for UTF-8");
+    }
+    let raw = run(&bin, &["--json", "8304/tcp"], None, &[]).stdout;
+    assert!(!raw.iter().any(|c| *c < 0x20 && *c != b'\n' || *c == 0x7f), "no raw control byte on stdout");
+    assert_eq!(raw.iter().filter(|c| **c == b'\n').count(), 4, "one object to a line");
+    let r = rows(&["8305/tcp"]);
+    assert_eq!((r.len(), r[0].pid), (1, h2.pid()));
+    assert_eq!(r[0].command, bad, "command_hex holds the bytes");
+    assert_eq!(r[0].command_text, String::from_utf8_lossy(bad).as_bytes(), "U+FFFD in command");
+
+    // -k: signalled as without --json, each object `killed`, the facts
+    // read before the signal.
+    let mut k = hold(&["tcp4,127.0.0.1,8306", "fork"]).unwrap();
+    let facts: Vec<_> = k.pids.iter().map(|p| proc_facts(*p)).collect();
+    let o = run(&bin, &["--json", "-k", "-TERM", "8306/tcp"], None, &[]);
+    assert_eq!((o.code, o.err()), (Some(0), String::new()));
+    let r = json_rows(&o.stdout).unwrap().1;
+    let mut kp = k.pids.clone();
+    kp.sort();
+    assert_eq!(r.iter().map(|x| x.pid).collect::<Vec<_>>(), kp);
+    for x in &r {
+        let (cmdline, exe, uid) = &facts[k.pids.iter().position(|p| *p == x.pid).unwrap()];
+        assert_eq!((x.killed, x.cmdline.as_ref(), x.exe.as_ref(), x.uid), (Some(true), Some(cmdline), exe.as_ref(), Some(*uid)), "{x:?}");
+    }
+    assert_eq!(k.end().signal(), Some(libc::SIGTERM));
+    assert!(gone(k.pids[1]), "the forked sharer survived");
+    let o = run(&bin, &["--json", "-k", "8306/tcp"], None, &[]);
+    assert_eq!((o.code, o.text(), o.err()), (Some(1), "[]\n".to_string(), String::new()), "nothing left to signal");
+
+    // --all-netns: an array per namespace, every object naming its own;
+    // the scene's holders in this test's namespace only.
+    if built("netns") {
+        let ours: u64 = {
+            let l = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
+            let t = l.to_str().unwrap();
+            t.trim_start_matches("net:[").trim_end_matches(']').parse().unwrap()
+        };
+        let o = run(&bin, &["--json", "--all-netns", "8301/tcp", "8304/tcp"], None, &[]);
+        assert_eq!(o.code, Some(0), "{}", o.err());
+        let (docs, r) = json_rows(&o.stdout).unwrap();
+        assert!(docs >= 2, "at least the host's namespace and this test's: {docs}");
+        assert!(r.iter().all(|x| x.netns_inode.is_some()), "netns_inode everywhere");
+        let mut here: Vec<(String, u32)> = r.iter().filter(|x| x.netns_inode == Some(ours)).map(|x| (x.name.clone(), x.pid)).collect();
+        here.sort();
+        let mut want: Vec<(String, u32)> = a.pids.iter().map(|p| ("8301/tcp".to_string(), *p)).chain(h.pids.iter().map(|p| ("8304/tcp".to_string(), *p))).collect();
+        want.sort();
+        assert_eq!(here, want);
+        let block = r.iter().find(|x| x.netns_inode == Some(ours)).unwrap().doc;
+        assert!(r.iter().all(|x| (x.doc == block) == (x.netns_inode == Some(ours))), "one array per namespace");
+        assert!(!o.stderr.windows(6).any(|w| w == b"netns:"), "no heading lines: {}", o.err());
+    }
+}
+
+/// --json on a proc tree (no root needed): objects per NAME and process in
+/// order, a hostile comm escaped, `[]` and exit 1 for nothing, and errors
+/// as one stderr line with nothing on stdout.
+#[test]
+fn json_on_a_proc_tree_and_errors() {
+    if !built("json") {
+        eprintln!("SKIPPED fuser-port --json: built without feature json");
+        return;
+    }
+    let t = scene("fuser-json-tree");
+    let bin = fuser_port("fuser-json-tree-bin");
+    let o = on_tree(&bin, &t, &["--json", "8080/tcp", "53/udp", "9/tcp"]);
+    assert_eq!((o.code, o.stderr.as_str()), (Some(0), ""));
+    let (docs, r) = json_rows(o.stdout.as_bytes()).unwrap();
+    assert_eq!(docs, 1);
+    let got: Vec<(&str, u64, &[u8], usize)> = r.iter().map(|x| (x.name.as_str(), x.pid as u64, &x.command[..], x.sockets.len())).collect();
+    assert_eq!(got, [("8080/tcp", P1, &b"nginx"[..], 2), ("8080/tcp", P2, b"a b\x1bc\x7f", 1), ("8080/tcp", P4, b"nginx6", 1), ("53/udp", P3, b"dnsmasq", 1)]);
+    assert!(o.stdout.contains(r#""command":"a b\u001bc\u007f""#), "{}", o.stdout);
+    assert!(r.iter().all(|x| x.cmdline.is_none() && x.exe.is_none() && x.uid.is_some()), "the tree has no cmdline or exe: null");
+    assert!(r.iter().all(|x| x.killed.is_none() && x.netns_inode.is_none()));
+    // -v changes nothing in JSON; -4 and -n as in text.
+    let v = on_tree(&bin, &t, &["--json", "-v", "8080/tcp", "53/udp", "9/tcp"]);
+    assert_eq!((v.code, v.stderr.as_str(), v.stdout.as_str()), (Some(0), "", o.stdout.as_str()));
+    let r = json_rows(on_tree(&bin, &t, &["--json", "-4", "-n", "tcp", "8080"]).stdout.as_bytes()).unwrap().1;
+    assert_eq!(r.iter().map(|x| (x.name.as_str(), x.proto.as_str(), x.pid as u64)).collect::<Vec<_>>(), [("8080", "tcp", P1), ("8080", "tcp", P2)]);
+    // P1 holds the listener and the connection 127.0.0.1:8080 <- :40001.
+    let r = json_rows(on_tree(&bin, &t, &["--json", "8080,127.0.0.1/tcp"]).stdout.as_bytes()).unwrap().1;
+    assert_eq!(r.iter().map(|x| (x.pid as u64, x.sockets.clone())).collect::<Vec<_>>(), [(P1, vec!["102|4|tcp|127.0.0.1|8080|127.0.0.1|40001".to_string()])]);
+    // Nothing: `[]`, exit 1, nothing on stderr.
+    for args in [&["--json", "9/tcp"][..], &["--json", "40009/tcp"], &["--json", "-n", "udp", "5353", "9/udp"]] {
+        let o = on_tree(&bin, &t, args);
+        assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (Some(1), "[]\n", ""), "{args:?}");
+    }
+    // Errors: one line, exit 1, no JSON.
+    let cases: &[(&[&str], &str)] = &[
+        (&["--json", "80/xyz"], "fuser-port: 80/xyz: unknown protocol (tcp, udp, udplite, raw)\n"),
+        (&["--json", "8080/tcp", "99999/tcp"], "fuser-port: 99999/tcp: port out of range (1-65535)\n"),
+        (&["--json", "/var/log"], "fuser-port: only PORT/PROTO names are supported\n"),
+        (&["--json"], "fuser-port: no NAME given\n"),
+        (&["--json", "-s", "8080/tcp"], "fuser-port: -s and --json exclude each other\n"),
+        (&["-s", "--json", "9/tcp"], "fuser-port: -s and --json exclude each other\n"),
+    ];
+    for (args, err) in cases {
+        let o = on_tree(&bin, &t, args);
+        assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (Some(1), "", *err), "{args:?}");
+    }
+    let o = on_tree(&bin, &t, &["--json", "-k", "8080/tcp"]);
+    assert_eq!((o.code, o.stdout.as_str(), o.stderr.lines().count()), (Some(1), "", 1), "-k on a tree: {}", o.stderr);
+    let o = on_tree(&bin, &Path::new("/nonexistent/proc"), &["--json", "80/tcp"]);
+    assert_eq!((o.code, o.stdout.as_str(), o.stderr.lines().count()), (Some(1), "", 1));
+    let h = run(&bin, &["--help"], None, &[]);
+    assert!(h.text().contains("\n        --json "), "{}", h.text());
+}

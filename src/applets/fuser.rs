@@ -9,12 +9,20 @@
 //! something matched, else 1 (BusyBox). Only the tables a NAME asks for are
 //! read, and the fd scan keeps only the inodes that matched.
 //!
+//! `--json` (feature "json"): one array on stdout, an object per NAME and
+//! holding process (docs/JSON.md): the NAME, the process as `-v` shows it
+//! (user, uid, access, command) and its command line, executable, and the
+//! sockets of that NAME it holds (inode, fd, addresses). No labels or table
+//! on stderr; `[]` when nothing matched; the exit status is the text's.
+//! With `-k`, signals go as without it and each object says `killed`; `-s`
+//! and `--json` exclude each other.
+//!
 //! Unlike psmisc, every NAME is checked before anything is read or
 //! signalled, and a bad one is an error: psmisc takes port 0 (and 65536,
 //! which wraps to it) as "any port", and `,/tcp` as "every socket", which
 //! with `-k` would signal every process with a TCP socket.
 
-use crate::addr::{Endian, Ip, dec_u32, parse_ip};
+use crate::addr::{Endian, IP_TEXT_MAX, Ip, dec_u32, format_ip, parse_ip};
 use crate::cli::{self, Opt, UsageError, flag, gated, ours, value};
 use crate::names::{Users, read_config};
 use crate::out::{Out, errno_text, error_line, io_error_text};
@@ -22,6 +30,7 @@ use crate::proc::ProcRoot;
 use crate::proc::fd::{NameKind, Owners};
 use crate::proc::inet::{self, InetSock, Table};
 use crate::proc::lines::{Lines, fields};
+use crate::proc::process::Info;
 use std::ffi::OsString;
 
 pub const SPECS: &[Opt] = &[
@@ -34,6 +43,7 @@ pub const SPECS: &[Opt] = &[
     value(b'n', "namespace"),
     gated(cfg!(feature = "netns"), ours(value(0, "net")), "netns"),
     gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
+    gated(cfg!(feature = "json"), ours(flag(0, "json")), "json"),
     flag(b'V', "version"),
     flag(b'h', "help"),
 ];
@@ -55,6 +65,8 @@ pub struct Args {
     pub names: Vec<String>,
     /// `--net`, `--all-netns`.
     pub netns: crate::netns::Sel,
+    /// `--json`.
+    pub json: bool,
 }
 
 /// The options of a fuser-port command line (the signal already taken out).
@@ -76,6 +88,7 @@ pub fn options(args: &[OsString]) -> Result<Args, UsageError> {
             "list-signals" => &mut a.list_signals,
             "version" => &mut a.version,
             "help" => &mut a.help,
+            "json" => &mut a.json,
             // Every canonical name in SPECS is matched above.
             _ => continue,
         };
@@ -317,6 +330,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if a.help {
         usage(&mut o, applet);
         crate::netns::help(&mut o, "--net");
+        crate::json::help(&mut o);
         return o.finish(applet);
     }
     if a.list_signals {
@@ -336,6 +350,14 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     if a.ipv4 && a.ipv6 || a.names.is_empty() {
         error_line(applet, &[if a.names.is_empty() { b"no NAME given" } else { b"-4 and -6 exclude each other" }]);
         return 1;
+    }
+    if a.json {
+        // -s asks for no output, --json for a listing: say which is meant.
+        if a.silent {
+            error_line(applet, &[b"-s and --json exclude each other"]);
+            return 1;
+        }
+        crate::json::set();
     }
     let fam = if a.ipv4 { 1 } else if a.ipv6 { 2 } else { 3 };
     // Every NAME is checked before anything is read or signalled.
@@ -392,9 +414,9 @@ struct Run<'a> {
 /// were found but a table could not be read or a signal not sent.
 fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
     let Run { a, specs, fam, sig, ns } = *run;
-    // (NAME index, inode) of every matching socket, from the tables asked
-    // for; and the set of those inodes for the fd scan.
-    let mut hits: Vec<(usize, u64)> = Vec::new();
+    // Every matching socket (by NAME), from the tables asked for; and the
+    // set of their inodes for the fd scan.
+    let mut hits: Vec<Hit> = Vec::new();
     let mut inodes = Vec::new();
     for (bit, t) in Table::ALL.iter().enumerate() {
         if !specs.iter().any(|s| s.tables(fam) >> bit & 1 != 0) {
@@ -410,7 +432,7 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
                             let inet::Line::Sock(s) = inet::parse_line(l, Endian::NATIVE) else { continue };
                             for (i, sp) in specs.iter().enumerate() {
                                 if s.inode != 0 && sp.tables(fam) >> bit & 1 != 0 && sp.matches(&s) {
-                                    hits.push((i, s.inode));
+                                    hits.push(Hit { name: i, table: bit, local: s.local, lport: s.lport, remote: s.remote, rport: s.rport, inode: s.inode });
                                     insert(&mut inodes, s.inode);
                                 }
                             }
@@ -427,7 +449,14 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
             return 2;
         }
     }
+    let json = crate::json::on();
     if hits.is_empty() {
+        if json {
+            crate::json::Array::open(o).close(o);
+            if o.finish(applet) != 0 {
+                return 2;
+            }
+        }
         return 1;
     }
     let wanted = |i| inodes.binary_search(&i).is_ok();
@@ -439,12 +468,20 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
     // does.
     let mut failed = Vec::new();
     let mut uids = Vec::new();
+    // --json: each signalled process's command line and executable, read
+    // before the signal (after it they race the process's exit).
+    let mut facts: Vec<Facts> = Vec::new();
+    let mut info = Info::default();
     let owners = if a.kill {
         Owners::scan_pinned(root, NameKind::Comm, &wanted, &mut |pid, pidfd| {
             if pid as u64 == me {
                 return;
             }
             uids.push((pid as u64, owner_uid(root, pid as u64)));
+            if json {
+                let p = info.load(root, pid);
+                facts.push(Facts { pid, cmdline: p.cmdline.clone(), exe: p.exe.clone() });
+            }
             if let Some(e) = send_signal(pid, pidfd, sig) {
                 failed.push((pid as u64, e));
             }
@@ -457,7 +494,7 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
     let per_name: Vec<Vec<u64>> = (0..a.names.len())
         .map(|i| {
             let mut pids = Vec::new();
-            for x in hits.iter().filter(|h| h.0 == i).flat_map(|h| owners.holders(h.1)) {
+            for x in hits.iter().filter(|h| h.name == i).flat_map(|h| owners.holders(h.inode)) {
                 let p = x.pid as u64;
                 if p != me {
                     insert(&mut pids, p);
@@ -469,10 +506,14 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
         .collect();
     let mut status = targets.is_empty() as u8;
     let mut users = Users::default();
+    if json {
+        crate::spill::heap_sort(&mut facts, |x, y| x.pid < y.pid);
+        write_json(root, run, &hits, &owners, &Signalled { kill: a.kill, uids: &uids, failed: &failed, facts: &facts }, o);
+    }
     let mut e = Out::stderr();
     let mut header = a.verbose;
     for (name, pids) in a.names.iter().zip(&per_name) {
-        if pids.is_empty() || a.silent {
+        if pids.is_empty() || a.silent || json {
             continue;
         }
         if header {
@@ -541,6 +582,135 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
         status = 1;
     }
     status
+}
+
+/// A socket that matched a NAME.
+struct Hit {
+    /// The NAME's index.
+    name: usize,
+    /// The table's index in [`Table::ALL`].
+    table: usize,
+    local: Ip,
+    lport: u16,
+    remote: Ip,
+    rport: u16,
+    inode: u64,
+}
+
+/// What `-k` did, for `--json`: the uid noted for each process signalled
+/// (before the signal), and the signals that failed.
+struct Signalled<'a> {
+    kill: bool,
+    uids: &'a [(u64, Option<u32>)],
+    failed: &'a [(u64, i32)],
+    /// Sorted by PID.
+    facts: &'a [Facts],
+}
+
+/// What `--json` shows of a process signalled by `-k`, read before the signal.
+struct Facts {
+    pid: u32,
+    cmdline: Option<Vec<u8>>,
+    exe: Option<Vec<u8>>,
+}
+
+/// `--json`: an object per NAME and holding process, NAMEs in the order
+/// given, processes by PID; each with the sockets of the NAME it holds.
+fn write_json(root: &ProcRoot, run: &Run<'_>, hits: &[Hit], owners: &Owners, sig: &Signalled<'_>, o: &mut Out) {
+    let Run { a, specs, .. } = *run;
+    let me = std::process::id();
+    let mut arr = crate::json::Array::open(o);
+    let mut users = Users::default();
+    let mut info = Info::default();
+    // (pid, inode, fd, index in hits) of the holders of one NAME's sockets.
+    let mut rows: Vec<(u32, u64, u32, usize)> = Vec::new();
+    for (i, (name, sp)) in a.names.iter().zip(specs).enumerate() {
+        rows.clear();
+        for (k, h) in hits.iter().enumerate().filter(|(_, h)| h.name == i) {
+            rows.extend(owners.holders(h.inode).iter().filter(|x| x.pid != me).map(|x| (x.pid, x.inode, x.fd, k)));
+        }
+        crate::spill::heap_sort(&mut rows, |x, y| (x.0, x.1, x.2, x.3) < (y.0, y.1, y.2, y.3));
+        // A socket listed twice (a proc tree may) is one socket.
+        rows.dedup_by_key(|r| (r.0, r.1, r.2));
+        for group in rows.chunk_by(|x, y| x.0 == y.0) {
+            let Some(&(pid, ..)) = group.first() else { continue };
+            let mut obj = arr.item(o);
+            obj.str("name", name.as_bytes());
+            obj.str("proto", Table::ALL.get(sp.proto * 2).map_or("", |t| t.file()).as_bytes());
+            opt_port(&mut obj, "local_port", sp.lport);
+            match &sp.rhost {
+                Some(h) => ip_field(&mut obj, "remote_host", h),
+                None => {
+                    obj.null("remote_host");
+                }
+            }
+            opt_port(&mut obj, "remote_port", sp.rport);
+            obj.num("pid", pid as u64);
+            // psmisc's USER: the owner of /proc/PID, noted before any signal.
+            let uid = match sig.uids.iter().find(|x| x.0 == pid as u64) {
+                Some(x) => x.1,
+                None => owner_uid(root, pid as u64),
+            };
+            obj.opt_str("user", uid.and_then(|u| users.name(u)));
+            match uid {
+                Some(u) => obj.num("uid", u as u64),
+                None => obj.null("uid"),
+            };
+            obj.str("access", b"F");
+            obj.opt_str("command", owners.process(pid).map(|p| &p.name[..]));
+            let (cmdline, exe) = match sig.facts.binary_search_by_key(&pid, |f| f.pid).ok().and_then(|i| sig.facts.get(i)) {
+                Some(f) => (f.cmdline.as_deref(), f.exe.as_deref()),
+                None => {
+                    let p = info.load(root, pid);
+                    (p.cmdline.as_deref(), p.exe.as_deref())
+                }
+            };
+            match cmdline {
+                Some(c) => obj.strs("cmdline", crate::proc::process::args(c), c),
+                None => obj.null("cmdline"),
+            };
+            obj.opt_str("exe", exe);
+            let out = obj.key("sockets");
+            out.byte(b'[');
+            for (n, &(_, inode, fd, k)) in group.iter().enumerate() {
+                let Some(h) = hits.get(k) else { continue };
+                if n > 0 {
+                    obj.o.byte(b',');
+                }
+                let mut so = crate::json::Obj::begin(obj.o);
+                so.num("inode", inode).num("fd", fd as u64);
+                so.str("proto", Table::ALL.get(h.table).map_or("", |t| t.file()).as_bytes());
+                ip_field(&mut so, "local_address", &h.local);
+                so.num("local_port", h.lport as u64);
+                ip_field(&mut so, "foreign_address", &h.remote);
+                so.num("foreign_port", h.rport as u64);
+                so.end();
+            }
+            obj.o.byte(b']');
+            if sig.kill {
+                let signalled = sig.uids.iter().any(|x| x.0 == pid as u64);
+                obj.bool("killed", signalled && !sig.failed.iter().any(|x| x.0 == pid as u64));
+            }
+            crate::json::netns(&mut obj);
+            obj.end();
+        }
+    }
+    arr.close(o);
+}
+
+/// A NAME's port: `null` for "any" (0).
+fn opt_port(obj: &mut crate::json::Obj<'_>, k: &str, port: u16) {
+    match port {
+        0 => obj.null(k),
+        p => obj.num(k, p as u64),
+    };
+}
+
+/// An address as numeric text.
+fn ip_field(obj: &mut crate::json::Obj<'_>, k: &str, ip: &Ip) {
+    let mut b = [0u8; IP_TEXT_MAX];
+    let n = format_ip(ip, &mut b);
+    obj.str(k, b.get(..n).unwrap_or(&[]));
 }
 
 /// Send `sig` to `pid`, a holder just verified by the scan: through its
