@@ -697,3 +697,281 @@ fn write_errors_are_reported() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "netstat-nat: write error: No space left on device\n");
 }
+
+/// `--json`'s check, in Python (no JSON parser in the test): `rows TEXT
+/// JSON FLAGS`: our text listing (with its header) and our `--json` listing
+/// for the same options hold the same rows in the same order, column by
+/// column (a cut host a prefix of the whole one; the port the number, or
+/// with names its service name where it has one), the kinds `-S`, `-D`,
+/// `-L`, `-R` allow, and each `KEY_hex` the bytes of its `KEY`. FLAGS:
+/// `x` wide, `N` the NAT-host column, `L` a local or routed listing, `n`
+/// numeric, then the kinds allowed (`s` snat, `d` dnat, `b` both, `l`
+/// local, `r` routed). Prints the JSON rows.
+const NN_JSON_CHECK: &str = r#"
+import json, sys
+text = open(sys.argv[1], 'rb').read().decode('latin-1')
+raw = open(sys.argv[2], 'rb').read()
+flags = sys.argv[3]
+rows = json.loads(raw.decode('utf-8'))
+assert isinstance(rows, list) and all(isinstance(o, dict) for o in rows), 'not a list of objects'
+assert raw.endswith(b'\n]\n') or raw == b'[]\n', 'not a closed array'
+errs = []
+lines = text.splitlines()[1:]
+if len(lines) != len(rows):
+    errs.append('%d text rows, %d objects' % (len(lines), len(rows)))
+w = 41 if 'x' in flags else 31
+first = 'source_' if 'L' in flags else 'nated_'
+cols = [first] + (['nat_host_'] if 'N' in flags else []) + ['destination_']
+kinds = {'s': 'snat', 'd': 'dnat', 'b': 'snat_dnat', 'l': 'local', 'r': 'routed'}
+allowed = [kinds[c] for c in flags if c in kinds]
+for line, o in zip(lines, rows):
+    where = '%r / %r' % (line, o)
+    proto = line[:6].strip()
+    if (o['proto'] or '') != proto:
+        errs.append('proto: ' + where)
+    if not isinstance(o['protocol_number'], int):
+        errs.append('protocol_number: ' + where)
+    for i, c in enumerate(cols):
+        col = line[6 + w * i: 6 + w * (i + 1)].rstrip()
+        host, port = (col.rsplit(':', 1) if proto in ('tcp', 'udp') else (col, None))
+        addr = o[c + 'address']
+        if c + 'address_hex' in o:
+            addr = bytes.fromhex(o[c + 'address_hex']).decode('latin-1')
+        else:
+            addr = addr.encode('utf-8').decode('latin-1')
+        if not (addr == host if 'n' in flags else addr.startswith(host)):
+            errs.append(c + 'address: ' + where)
+        if port is not None:
+            p = o[c + 'port']
+            want = str(p) if 'n' in flags or c + 'port_name' not in o else o[c + 'port_name'][:19]
+            if not isinstance(p, int) or port != want:
+                errs.append(c + 'port: ' + where)
+    state = line[6 + w * len(cols):].strip()
+    if (o['state'] or '') != state:
+        errs.append('state: ' + where)
+    if o['kind'] not in allowed:
+        errs.append('kind: ' + where)
+    if o['network_protocol'] != ('ipv6' if ':' in o[first + 'address'] and 'n' in flags else o['network_protocol']):
+        errs.append('network_protocol: ' + where)
+    for k, v in o.items():
+        if k.endswith('_hex') and bytes.fromhex(v).decode('utf-8', 'replace') != o[k[:-4]]:
+            errs.append(k + ': ' + where)
+print(json.dumps(rows))
+print('\n'.join(errs), file=sys.stderr)
+sys.exit(1 if errs else 0)
+"#;
+
+/// The FLAGS of [`NN_JSON_CHECK`] for an option set.
+fn json_flags(args: &str) -> String {
+    let letters: String = args.split_whitespace().filter(|w| w.starts_with('-')).flat_map(|w| w.chars().skip(1)).collect();
+    let mut f = String::new();
+    let (l, r) = (letters.rfind('L'), letters.rfind('R'));
+    let (s, d) = (letters.rfind('S'), letters.rfind('D'));
+    for c in ['x', 'n'] {
+        if letters.contains(c) {
+            f.push(c);
+        }
+    }
+    if l.is_some() || r.is_some() {
+        f.push('L');
+        f.push(if l > r { 'l' } else { 'r' });
+    } else {
+        if letters.contains('N') {
+            f.push('N');
+        }
+        // -S clears DNAT, -D clears SNAT: the last one given counts.
+        f += match (s, d) {
+            (None, None) => "sdb",
+            _ if s > d => "sb",
+            _ => "db",
+        };
+    }
+    f
+}
+
+/// Our text and our `--json` for `args` at `p` agree ([`NN_JSON_CHECK`]);
+/// retried on a live table. The JSON rows (as Python printed them).
+fn json_agrees(p: Place<'_>, ours: &Path, args: &str, env: &[(&str, &str)], tries: usize) -> String {
+    let a = words(args);
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let d = scratch(&format!("nat-json-check-{}", N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let mut last = String::new();
+    for _ in 0..tries {
+        let text = nn(p, Some(ours), &a, env);
+        let js = nn(p, Some(ours), &[&["--json"], a.as_slice()].concat(), env);
+        if js.code != text.code || js.err() != text.err() {
+            last = format!("exit {:?} {:?}, text's {:?} {:?}", js.code, js.err(), text.code, text.err());
+            continue;
+        }
+        std::fs::write(d.join("text"), &text.stdout).unwrap();
+        std::fs::write(d.join("json"), &js.stdout).unwrap();
+        let o = Command::new("/usr/bin/python3").args(["-c", NN_JSON_CHECK]).arg(d.join("text")).arg(d.join("json")).arg(json_flags(args)).output().unwrap();
+        if o.status.success() {
+            return String::from_utf8_lossy(&o.stdout).into_owned();
+        }
+        last = format!("{}\ntext:\n{}json:\n{}", String::from_utf8_lossy(&o.stderr), text.text(), js.text());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("netstat-nat --json {args} ({env:?}): {last}");
+}
+
+/// The option sets `--json` is checked with.
+const JSON_CASES: &[&str] = &[
+    "-n",
+    "-nN",
+    "-nx",
+    "-nxN",
+    "-nS",
+    "-nD",
+    "-nSD",
+    "-nL",
+    "-nR",
+    "-nLx",
+    "-np udp",
+    "-np tcp -r dst-port",
+    "-nr state",
+    "-nr dst",
+    "-n -s 192.168.77.2",
+    "-n -d 198.51.100.7",
+    "-nN -s fd77::2",
+];
+
+/// `--json` on the captured kinds table (ours only: no peer has it), with
+/// numbers and, as root, with names from a hosts file (one of them holding
+/// control bytes and bytes that are not UTF-8).
+#[test]
+fn json_rows_are_the_text_rows() {
+    if !applet_built("--json rows") || !built("json") {
+        return;
+    }
+    let ours = ours_dir("nat-json");
+    let t = tree("nat-json-tree", &std::fs::read(fixture("kinds.nf_conntrack")).unwrap());
+    let p = Place { ns: None, tree: Some(&t), etc: None };
+    let all = json_agrees(p, &ours, "-n", &[], 1);
+    for want in [
+        r#""proto": "tcp", "protocol_number": 6, "nated_address": "192.168.77.2", "nated_port": 40001, "nat_host_address": "203.0.113.1", "nat_host_port": 61001, "destination_address": "198.51.100.7", "destination_port": 443, "state": "ESTABLISHED", "kind": "snat", "network_protocol": "ipv4""#,
+        r#""proto": null, "protocol_number": 132"#,
+        r#""kind": "dnat""#,
+        r#""kind": "snat_dnat""#,
+        r#""network_protocol": "ipv6""#,
+    ] {
+        assert!(all.contains(want), "{want} not in {all}");
+    }
+    for args in JSON_CASES {
+        json_agrees(p, &ours, args, &[], 1);
+    }
+    if !is_root() || Command::new("unshare").arg("--version").output().is_err() {
+        eprintln!("SKIPPED netstat-nat --json with names: needs root and unshare");
+        return;
+    }
+    let e = etc("nat-json-etc");
+    let mut hosts = std::fs::read(e.join("hosts")).unwrap();
+    hosts.extend_from_slice(b"10.4.4.4 evil\x1b[2J\"\\\xff\xfename\n");
+    std::fs::write(e.join("hosts"), hosts).unwrap();
+    let p = Place { ns: None, tree: Some(&t), etc: Some(&e) };
+    for args in ["", "-x", "-N", "-xN", "-L", "-R", "-r dst-port", "-S", "-D"] {
+        let rows = json_agrees(p, &ours, args, &[], 1);
+        if args.is_empty() {
+            assert!(rows.contains(r#""destination_address": "evil\u001b[2J\"\\\ufffd\ufffdname", "destination_address_hex": "6576696c1b5b324a225cfffe6e616d65""#), "{rows}");
+            assert!(rows.contains(r#""nated_address": "lanhost.example""#) && rows.contains(r#""destination_port_name": "https""#), "{rows}");
+        }
+    }
+}
+
+/// `--json` on the live NAT scene: from /proc and ctnetlink, the rows of
+/// the text listing.
+#[test]
+fn json_on_the_live_router() {
+    if !applet_built("--json live") || !built("json") || !is_root() || Command::new("nft").arg("--version").output().is_err() || Command::new("unshare").arg("--version").output().is_err() {
+        eprintln!("SKIPPED netstat-nat --json on the NAT scene: needs root, nft, unshare and the json feature");
+        return;
+    }
+    let prefix = format!("sbxnj{}", std::process::id());
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live");
+    assert!(Command::new("sh").arg(here.join("nat-scene.sh")).arg(&prefix).status().unwrap().success(), "nat-scene.sh failed");
+    let scene = Scene(prefix.clone());
+    let router = format!("{prefix}-router");
+    let flows = Flows::start(&[here.join("nat_flows.py").to_str().unwrap(), &prefix]);
+    sh(&format!(
+        "ip -n {prefix}-wan route add 192.168.77.0/24 via 203.0.113.1 && \
+         ip netns exec {router} nft insert rule inet sbxnat srcnat udp dport 5309 accept && \
+         ip netns exec {router} nft insert rule inet sbxnat srcnat icmp id 120 accept"
+    ));
+    let extra = Flows::start(&["-c", EXTRA_FLOWS, &prefix]);
+    let ours = ours_dir("nat-json-live");
+    let p = Place { ns: Some(&router), tree: None, etc: None };
+    for source in ["proc", "netlink"] {
+        let env = [("SOCKBOX_CONNTRACK", source)];
+        let rows = json_agrees(p, &ours, "-n", &env, 3);
+        for want in [r#""nated_address": "192.168.77.2""#, r#""destination_port": 5201"#, r#""state": "TIME_WAIT""#, r#""nated_address": "fd77::2""#, r#""kind": "dnat""#] {
+            assert!(rows.contains(want), "{source}: {want} not in {rows}");
+        }
+        let local = json_agrees(p, &ours, "-nL", &env, 3);
+        assert!(local.contains(r#""source_address": "203.0.113.1""#) && local.contains(r#""kind": "local""#), "{source}: {local}");
+        let routed = json_agrees(p, &ours, "-nR", &env, 3);
+        assert!(routed.contains(r#""destination_port": 5309"#) && routed.contains(r#""kind": "routed""#), "{source}: {routed}");
+        for args in JSON_CASES {
+            json_agrees(p, &ours, args, &env, 3);
+        }
+    }
+    // --net from outside: every object names the namespace.
+    if built("netns") {
+        let o = run(&sockbox_bin(), &["netstat-nat", "--net", &router, "-n", "--json"], None, &[]);
+        assert_eq!(o.code, Some(0), "{}", o.err());
+        let t = o.text();
+        assert!(t.starts_with("[\n{") && t.ends_with("}\n]\n"), "{t}");
+        assert_eq!(t.matches(&format!("\"netns_name\":\"{router}\"")).count(), t.lines().count() - 2, "{t}");
+    }
+    drop(extra);
+    drop(flows);
+    drop(scene);
+}
+
+/// `--json`'s failures: stdout holds nothing, the words go to stderr, the
+/// exit status is the text's; hostile lines are skipped and the rest is
+/// valid JSON.
+#[test]
+fn json_errors_and_hostile_tables() {
+    if !applet_built("--json errors") || !built("json") {
+        return;
+    }
+    let ours = ours_dir("nat-json-err");
+    let t = tree("nat-json-err-tree", &std::fs::read(fixture("kinds.nf_conntrack")).unwrap());
+    let env = [("HOST_PROC", t.to_str().unwrap())];
+    let o = run(&ours, &["--json", "-n", "-s", "no-such-host.invalid"], None, &env);
+    assert_eq!((o.code, o.text(), o.err()), (Some(255), String::new(), "Unknown host: no-such-host.invalid\n".to_string()));
+    let o = run(&ours, &["-n", "-Q", "--json"], None, &env);
+    assert_eq!((o.code, o.text()), (Some(1), String::new()));
+    assert!(o.err().starts_with("netstat-nat: invalid option -- 'Q'\nargs: -h: displays this help\n"), "{}", o.err());
+    let empty = scratch("nat-json-missing");
+    std::fs::create_dir_all(empty.join("net")).unwrap();
+    let o = run(&ours, &["-n", "--json"], None, &[("HOST_PROC", empty.to_str().unwrap())]);
+    assert_eq!((o.code, o.text()), (Some(1), String::new()));
+    assert!(o.err().starts_with("Could not read info about connections"), "{}", o.err());
+    std::fs::write(empty.join("net/nf_conntrack"), "").unwrap();
+    let o = run(&ours, &["-n", "--json"], None, &[("HOST_PROC", empty.to_str().unwrap())]);
+    assert_eq!((o.code, o.text()), (Some(0), "[]\n".to_string()));
+    // Without --json, the words stay where netstat-nat prints them.
+    let o = run(&ours, &["-n", "-s", "no-such-host.invalid"], None, &env);
+    assert_eq!((o.code, o.text()), (Some(255), "Unknown host: no-such-host.invalid\n".to_string()));
+    // Hostile lines between good ones: the good rows, valid JSON.
+    let mut all = std::fs::read(fixture("kinds.nf_conntrack")).unwrap();
+    for l in hostile_lines() {
+        all.extend_from_slice(&l);
+        all.push(b'\n');
+    }
+    let h = tree("nat-json-hostile", &all);
+    let p = Place { ns: None, tree: Some(&h), etc: None };
+    let clean = Place { ns: None, tree: Some(&t), etc: None };
+    for args in ["-n", "-nN", "-nR", "-nx"] {
+        let env = [("HOST_PROC", h.to_str().unwrap())];
+        let a = words(args);
+        let hostile = run(&ours, &[&["--json"], a.as_slice()].concat(), None, &env);
+        let good = run(&ours, &[&["--json"], a.as_slice()].concat(), None, &[("HOST_PROC", t.to_str().unwrap())]);
+        assert_eq!((hostile.code, &hostile.stdout), (good.code, &good.stdout), "{args}");
+        if is_root() && Command::new("unshare").arg("--version").output().is_ok() {
+            json_agrees(p, &ours, args, &[], 1);
+            json_agrees(clean, &ours, args, &[], 1);
+        }
+    }
+}

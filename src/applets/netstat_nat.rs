@@ -70,6 +70,12 @@
 //!   row), the same names; `/proc/net/ip_conntrack` (before Linux 2.6.15)
 //!   is not read; options are always permuted (`POSIXLY_CORRECT` is not
 //!   looked at); a write error is reported (exit 1).
+//! - `--json` (feature `json`, ours; a whole word, anywhere before `--`):
+//!   the rows in the listing's order as objects ([`json_row`]), an array
+//!   per namespace block; no header; the words netstat-nat prints on stdout
+//!   (`Unknown host:`, `Could not read info...`, the help after a bad
+//!   option) go to stderr instead, with the same exit status, so stdout
+//!   holds JSON or nothing.
 //! - Errors of our own are one line on stderr with exit 1: more rows than
 //!   [`MAX_ROWS`], a read error in the middle of the table,
 //!   `SOCKBOX_CONNTRACK` (see proc::ct_table) naming no source.
@@ -130,6 +136,11 @@ const WIDE: u8 = 32;
 const HEADER: u8 = 64;
 /// `-N`: the NAT host column.
 const HOP: u8 = 128;
+
+/// `--json` (ours): the rows as JSON objects (see [`json_row`]).
+fn json_on() -> bool {
+    crate::json::on()
+}
 
 struct Cfg<'a> {
     on: u8,
@@ -228,6 +239,10 @@ fn options<'a>(applet: &str, args: &'a [OsString], c: &mut Cfg<'a>, out: &mut Ou
         if a == b"--" {
             break;
         }
+        if crate::json::BUILT && a == b"--json" {
+            crate::json::set();
+            continue;
+        }
         // sockbox's own long options, whole words only (netstat-nat has
         // no long options: `--` anything else is its invalid `-`).
         if crate::netns::BUILT {
@@ -281,7 +296,11 @@ fn options<'a>(applet: &str, args: &'a [OsString], c: &mut Cfg<'a>, out: &mut Ou
                     let name = &val[..val.len().min(49)];
                     let hosts = if crate::applets::RESOLVER { read_config(b"/etc/hosts") } else { Vec::new() };
                     let Some(ip) = host_addr(name, &hosts) else {
-                        out.str("Unknown host: ").bytes(name).nl();
+                        // With --json, stdout is JSON's alone: the words go to stderr.
+                        let mut e = Out::stderr();
+                        let w = if json_on() { &mut e } else { &mut *out };
+                        w.str("Unknown host: ").bytes(name).nl();
+                        e.flush_quiet();
                         return Err(255);
                     };
                     *if ch == b's' { &mut c.src } else { &mut c.dst } = Some(wide(&ip));
@@ -336,18 +355,21 @@ struct Row {
     proto: u16,
     /// Index in [`STATES`].
     state: u8,
-    /// [`V6`], and bit `2 << k` when `port[k]` is there.
+    /// [`V6`], bit `2 << k` when `port[k]` is there, and the row's kind
+    /// (1 SNAT, 2 DNAT, 3 both, 4 local, 5 routed) from bit [`KIND`] on.
     bits: u8,
 }
 
 const V6: u8 = 1;
+const KIND: u8 = 4;
 const _: () = assert!(size_of::<Row>() == 24);
 
 struct Table {
     rows: Vec<Row>,
     v6: Vec<[u128; 3]>,
-    /// Protocol texts (at most 5 bytes, zero-padded), each once.
-    protos: Vec<[u8; 5]>,
+    /// Protocol texts (at most 5 bytes, zero-padded) and, in the sixth
+    /// byte, the protocol's number (for `--json`); each pair once.
+    protos: Vec<[u8; 6]>,
     key: u8,
 }
 
@@ -410,7 +432,8 @@ impl Table {
 
     /// Keep the row netstat-nat makes of `c`, if any.
     fn add(&mut self, c: &Conntrack<'_>, cfg: &Cfg, local: &[u128], svc: &mut Services) {
-        let mut text = [0u8; 5];
+        let mut text = [0u8; 6];
+        text[5] = c.l4num;
         let mut num = [0u8; 10];
         let name: &[u8] = if has(c.l4, b"tcp") {
             b"tcp"
@@ -439,17 +462,17 @@ impl Table {
         let p = [c.orig.sport, c.orig.dport, c.reply.sport, c.reply.dport];
         let e = |i: usize, j: usize| a[i] == a[j];
         // Source, destination, NAT host; their ports (4: none).
-        let pick: [usize; 6] = if cfg.has(LOCAL | ROUTED) {
+        let (kind, pick): (u8, [usize; 6]) = if cfg.has(LOCAL | ROUTED) {
             if !(e(0, 3) && e(1, 2)) || a.iter().any(|x| local.contains(&wide(x))) != cfg.has(LOCAL) {
                 return;
             }
-            [0, 2, 4, 0, 1, 4]
+            (if cfg.has(LOCAL) { 4 } else { 5 }, [0, 2, 4, 0, 1, 4])
         } else if cfg.has(SNAT) && !e(0, 3) && e(1, 2) {
-            [0, 1, 3, 0, 1, 3]
+            (1, [0, 1, 3, 0, 1, 3])
         } else if cfg.has(DNAT) && e(0, 3) && !e(1, 2) {
-            [0, 2, 1, 0, 2, 3]
+            (2, [0, 2, 1, 0, 2, 3])
         } else if !e(0, 2) && !e(0, 3) && !e(1, 2) && cfg.has(if e(1, 3) { DNAT } else { SNAT | DNAT }) {
-            [0, 2, 3, 0, 2, 3]
+            (3, [0, 2, 3, 0, 2, 3])
         } else {
             return;
         };
@@ -464,7 +487,7 @@ impl Table {
             }
         };
         let v6 = matches!(c.orig.src, Ip::V6(_));
-        let mut r = Row { addr: [0; 3], port: [0; 3], proto: proto as u16, state, bits: v6 as u8 };
+        let mut r = Row { addr: [0; 3], port: [0; 3], proto: proto as u16, state, bits: v6 as u8 | kind << KIND };
         let mut six = [0u128; 3];
         for k in 0..3 {
             six[k] = a.get(pick[k]).map_or(0, |x| wide(x));
@@ -604,15 +627,82 @@ fn print_row(o: &mut Out, t: &Table, r: &Row, cfg: &Cfg, hosts: &mut Hosts, svc:
     o.left(STATES[r.state as usize].as_bytes(), 11).nl();
 }
 
+/// The kinds of row, as `--json` names them (index: the row's kind).
+const KINDS: [&str; 6] = ["", "snat", "dnat", "snat_dnat", "local", "routed"];
+
+/// A row as `--json` writes it: netstat-nat's columns, never cut, in
+/// snake_case: `proto` (null where the column is empty), the first column's
+/// address and port (`nated_` for SNAT and DNAT rows, `source_` under
+/// `-L`/`-R`), `nat_host_` (SNAT and DNAT rows, with or without `-N`),
+/// `destination_`; each `_address` a name unless `-n` (as the column
+/// shows it), its `_port` a number (null for a protocol without ports),
+/// `_port_name` its service name where names are on and it has one; then
+/// `state` (null where the column is blank), `kind` (snat, dnat,
+/// snat_dnat, local, routed) and `network_protocol` (ipv4, ipv6).
+fn json_row(obj: &mut crate::json::Obj<'_>, t: &Table, r: &Row, cfg: &Cfg, hosts: &mut Hosts, svc: &mut Services) {
+    let proto = t.proto(r);
+    obj.opt_str("proto", Some(proto).filter(|p| !p.is_empty()));
+    obj.num("protocol_number", t.protos.get(r.proto as usize).map_or(0, |p| p[5]).into());
+    let list = match proto {
+        b"tcp" => Some(PortList::Tcp),
+        b"udp" => Some(PortList::Udp),
+        _ => None,
+    };
+    let kind = (r.bits >> KIND) as usize;
+    let cols: &[(usize, [&str; 3])] = if cfg.has(LOCAL | ROUTED) {
+        &[(0, ["source_address", "source_port", "source_port_name"]), (1, ["destination_address", "destination_port", "destination_port_name"])]
+    } else {
+        &[
+            (0, ["nated_address", "nated_port", "nated_port_name"]),
+            (2, ["nat_host_address", "nat_host_port", "nat_host_port_name"]),
+            (1, ["destination_address", "destination_port", "destination_port_name"]),
+        ]
+    };
+    for &(k, [ak, pk, nk]) in cols {
+        let ip = t.ip(r, k);
+        let mut hb = [0u8; IP_TEXT_MAX];
+        if cfg.has(NAMES) {
+            obj.str(ak, hosts.lookup(&ip));
+        } else {
+            let n = format_ip(&ip, &mut hb);
+            obj.str(ak, hb.get(..n).unwrap_or_default());
+        }
+        let port = r.port.get(k).copied().filter(|_| r.bits & 2 << k != 0);
+        match port {
+            Some(p) => obj.num(pk, p.into()),
+            None => obj.null(pk),
+        };
+        if let (Some(p), Some(l)) = (port, list.filter(|_| cfg.has(NAMES)))
+            && let Some(n) = svc.lookup(l, p)
+        {
+            obj.str(nk, n);
+        }
+    }
+    let state = STATES.get(r.state as usize).map_or(&b""[..], |s| s.trim_ascii().as_bytes());
+    obj.opt_str("state", Some(state).filter(|s| !s.is_empty()));
+    obj.str("kind", KINDS.get(kind).unwrap_or(&"").as_bytes());
+    obj.str("network_protocol", if r.bits & V6 != 0 { b"ipv6" } else { b"ipv4" });
+    crate::json::netns(obj);
+}
+
 pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     let mut cfg = Cfg { on: SNAT | DNAT | NAMES | HEADER, key: 1, proto: b"", src: None, dst: None };
     let mut o = Out::stdout();
     let mut netns = crate::netns::Sel::Ours;
+    // --json is seen first, so that what the parse prints before it ends
+    // (the help after a bad option) keeps stdout JSON's.
+    if crate::json::BUILT && args.iter().take_while(|a| a.as_encoded_bytes() != b"--").any(|a| a.as_encoded_bytes() == b"--json") {
+        crate::json::set();
+    }
     match options(applet, &args, &mut cfg, &mut o, &mut netns) {
         Ok(()) => list(applet, &mut cfg, &mut o, &netns),
         Err(code) => {
             if code == 1 {
-                o.str(HELP);
+                if json_on() {
+                    Out::stderr().str(HELP).flush_quiet();
+                } else {
+                    o.str(HELP);
+                }
             }
             code
         }
@@ -664,7 +754,11 @@ fn table(applet: &str, root: &ProcRoot, cfg: &Cfg<'_>, o: &mut Out) -> u8 {
             // No table to open, or not allowed to (a /proc file of mode
             // 0440, ctnetlink's CAP_NET_ADMIN): netstat-nat's words.
             Err(CtError::Io(_, e)) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::EACCES | libc::EPERM)) => {
-                o.str(NO_TABLE);
+                if json_on() {
+                    Out::stderr().str(NO_TABLE).flush_quiet();
+                } else {
+                    o.str(NO_TABLE);
+                }
             }
             Err(e) => crate::applets::conntrack::ct_error(applet, root, &e),
         }
@@ -674,6 +768,19 @@ fn table(applet: &str, root: &ProcRoot, cfg: &Cfg<'_>, o: &mut Out) -> u8 {
         return 1;
     }
     let order = t.order();
+    if json_on() {
+        let mut hosts = Hosts::default();
+        let mut arr = crate::json::Array::open(o);
+        for &i in &order {
+            if let Some(r) = t.rows.get(i as usize) {
+                let mut obj = arr.item(o);
+                json_row(&mut obj, &t, r, cfg, &mut hosts, &mut svc);
+                obj.end();
+            }
+        }
+        arr.close(o);
+        return o.finish(applet);
+    }
     if cfg.has(HEADER) {
         let w = if cfg.has(WIDE) { 41 } else { 31 };
         o.str("Proto ").left(if cfg.has(LOCAL | ROUTED) { b"Source Address" } else { b"NATed Address" }, w);
@@ -704,7 +811,7 @@ mod tests {
     }
 
     fn table(key: u8) -> Table {
-        Table { rows: Vec::new(), v6: Vec::new(), protos: vec![*b"tcp\0\0", *b"udp\0\0", *b"\0\0\0\0\0"], key }
+        Table { rows: Vec::new(), v6: Vec::new(), protos: vec![*b"tcp\0\0\x06", *b"udp\0\0\x11", *b"\0\0\0\0\0\0"], key }
     }
 
     /// netstat-nat's own sort, quadratic.

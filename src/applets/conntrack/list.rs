@@ -14,6 +14,7 @@
 //! `delta-time=` are not printed (conntrack prints neither by default).
 
 use crate::addr::{self, Ip};
+use crate::json::Obj;
 use crate::out::Out;
 use crate::proc::conntrack::{Conntrack, Tuple};
 use crate::proc::fd::Process;
@@ -252,6 +253,126 @@ pub fn render(o: &mut Out, c: &Conntrack<'_>, extended: bool, proc_use: bool, ow
     }
     let _ = start;
     o.nl();
+}
+
+/// A tuple's keys as jc's `conntrack` parser names them.
+struct Keys {
+    src: &'static str,
+    dst: &'static str,
+    sport: &'static str,
+    dport: &'static str,
+    ty: &'static str,
+    code: &'static str,
+    id: &'static str,
+    srckey: &'static str,
+    dstkey: &'static str,
+    packets: &'static str,
+    bytes: &'static str,
+    zone: &'static str,
+}
+
+const ORIG: Keys = Keys {
+    src: "orig_src",
+    dst: "orig_dst",
+    sport: "orig_sport",
+    dport: "orig_dport",
+    ty: "orig_type",
+    code: "orig_code",
+    id: "orig_id",
+    srckey: "orig_srckey",
+    dstkey: "orig_dstkey",
+    packets: "orig_packets",
+    bytes: "orig_bytes",
+    zone: "orig_zone",
+};
+
+const REPLY: Keys = Keys {
+    src: "reply_src",
+    dst: "reply_dst",
+    sport: "reply_sport",
+    dport: "reply_dport",
+    ty: "reply_type",
+    code: "reply_code",
+    id: "reply_id",
+    srckey: "reply_srckey",
+    dstkey: "reply_dstkey",
+    packets: "reply_packets",
+    bytes: "reply_bytes",
+    zone: "reply_zone",
+};
+
+/// A tuple's fields: those the text prints, under jc's names, in jc's
+/// order (the tuple's zone after its counters).
+fn tuple_json(obj: &mut Obj<'_>, t: &Tuple, k: &Keys) {
+    let mut b = [0u8; addr::IP_TEXT_MAX];
+    for (key, ip) in [(k.src, &t.src), (k.dst, &t.dst)] {
+        let n = addr::format_ip(ip, &mut b);
+        obj.str(key, b.get(..n).unwrap_or_default());
+    }
+    if let (Some(s), Some(d)) = (t.sport, t.dport) {
+        obj.num(k.sport, s.into()).num(k.dport, d.into());
+    }
+    if let (Some(ty), Some(code), Some(id)) = (t.icmp_type, t.icmp_code, t.icmp_id) {
+        obj.num(k.ty, ty.into()).num(k.code, code.into()).num(k.id, id.into());
+    }
+    if let (Some(s), Some(d)) = (t.src_key, t.dst_key) {
+        obj.num(k.srckey, s.into()).num(k.dstkey, d.into());
+    }
+    if let (Some(p), Some(n)) = (t.packets, t.bytes) {
+        obj.num(k.packets, p).num(k.bytes, n);
+    }
+    if let Some(z) = t.zone {
+        obj.num(k.zone, z.into());
+    }
+}
+
+/// One entry as `--json` writes it: every field jc's `conntrack` parser
+/// reads from the line [`render`] prints, with jc's names, types and
+/// presence (`event`, `event_timestamp` null as on any `-L` line;
+/// `family`, `family_number` null without `-o extended`; `status` the
+/// bracketed flags), then ours: `network_protocol` always, and where the
+/// record has them `delta_time`, `gre_timeout`, `gre_stream_timeout`. The
+/// caller adds `--owner`'s fields and ends the object.
+pub fn json(obj: &mut Obj<'_>, c: &Conntrack<'_>, extended: bool, proc_use: bool) {
+    obj.null("event").null("event_timestamp");
+    if extended {
+        obj.str("family", c.l3).num("family_number", c.l3num.into());
+    } else {
+        obj.null("family").null("family_number");
+    }
+    obj.str("protocol", c.l4).num("protocol_number", c.l4num.into());
+    match c.timeout {
+        Some(t) => obj.num("timeout", t.max(0) as u64),
+        None => obj.null("timeout"),
+    };
+    obj.opt_str("state", c.state.map(|s| if s == b"SYN_SENT2" { b"LISTEN" } else { s }));
+    let flags = [(c.unreplied, &b"UNREPLIED"[..]), (c.assured, b"ASSURED"), (c.offload, b"OFFLOAD"), (c.hw_offload, b"HW_OFFLOAD")];
+    obj.strs("status", flags.iter().filter(|(set, _)| *set).map(|(_, w)| *w), b"");
+    tuple_json(obj, &c.orig, &ORIG);
+    tuple_json(obj, &c.reply, &REPLY);
+    obj.num("mark", c.mark.unwrap_or(0).into());
+    if let Some(s) = c.secctx {
+        obj.str("secctx", s);
+    } else if let Some(m) = c.secmark.filter(|m| *m != 0) {
+        // jc's type for it: the digits as a string.
+        let mut t = itoa::Buffer::new();
+        obj.str("secmark", t.format(m).as_bytes());
+    }
+    if let Some(z) = c.zone.filter(|z| *z != 0) {
+        obj.num("zone", z.into());
+    }
+    let u = c.use_.unwrap_or(0);
+    obj.num("use", u.saturating_sub(u32::from(proc_use)).into());
+    obj.str("network_protocol", c.l3);
+    if let Some(d) = c.delta_time {
+        obj.num("delta_time", d);
+    }
+    if let Some(t) = c.gre_timeout {
+        obj.num("gre_timeout", t.into());
+    }
+    if let Some(t) = c.gre_stream_timeout {
+        obj.num("gre_stream_timeout", t.into());
+    }
 }
 
 #[cfg(test)]

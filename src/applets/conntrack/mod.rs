@@ -7,12 +7,21 @@
 //! (`SOCKBOX_CONNTRACK`, proc::ct_table). What would change the table
 //! (`-D -U -F -I -E -z` and the rest) is refused: this applet only reads.
 //! Usage errors are one line on stderr and exit 2, as conntrack's.
+//!
+//! `--json` (feature `json`, ours): `-L` as jc's `conntrack` parser reads
+//! conntrack's text (list.rs [`list::json`]), with `--owner` the socket's
+//! `inode` and its `holders`; `-C` as `[{"count":N}]` (`"max"` with
+//! `--max`); `-S` an object per CPU, the counter names as keys. An array
+//! per namespace block; the summary line stays on stderr; an array opens
+//! with its first object, so a failure before any writes nothing on
+//! stdout, and one after them still closes it.
 
 mod list;
 mod owner;
 mod stats;
 
 use crate::cli::{self, Opt, flag, gated, ours, value};
+use crate::json;
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ProcRoot;
 use crate::proc::ct_table::{self, CtError, Source};
@@ -73,6 +82,7 @@ pub const SPECS: &[Opt] = &[
     flag(0, "owner"),
     gated(cfg!(feature = "netns"), ours(value(0, "net")), "netns"),
     gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
+    gated(cfg!(feature = "json"), ours(flag(0, "json")), "json"),
     flag(b'V', "version"),
     flag(b'h', "help"),
 ];
@@ -81,9 +91,9 @@ pub const SPECS: &[Opt] = &[
 const CONNTRACK: &str = "conntrack v1.4.7 (conntrack-tools)";
 
 const USAGE: &str = "\
-Usage: conntrack-lite -L [conntrack] [FILTER...] [-o extended] [--owner]
-       conntrack-lite -C [--max]
-       conntrack-lite -S
+Usage: conntrack-lite -L [conntrack] [FILTER...] [-o extended] [--owner] [--json]
+       conntrack-lite -C [--max] [--json]
+       conntrack-lite -S [--json]
 Filters: -p PROTO [--sport P] [--dport P] [--reply-port-src P] [--reply-port-dst P]
          [--state STATE], -f ipv4|ipv6, -s/-d/-r/-q ADDR[/BITS], -m MARK[/MASK],
          -w ZONE, --orig-zone ZONE, --reply-zone ZONE, -u ASSURED|SEEN_REPLY,
@@ -173,6 +183,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 let mut o = Out::stdout();
                 o.str(USAGE);
                 crate::netns::help(&mut o, "--net");
+                crate::json::help(&mut o);
                 return o.finish(applet);
             }
             "protonum" => {
@@ -260,6 +271,10 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 owners = true;
                 true
             }
+            "json" => {
+                crate::json::set();
+                true
+            }
             n if netns.option(n, val) => true,
             // -b: the netlink buffer size, which the dump sizes itself.
             _ => true,
@@ -331,7 +346,7 @@ pub fn ct_error(applet: &str, root: &ProcRoot, e: &CtError) {
 }
 
 fn dump(applet: &str, root: &ProcRoot, src: Source, f: &mut Filter, extended: bool, owners: bool) -> u8 {
-    let local = match owners.then(|| owner::Local::read(root)).transpose() {
+    let local = match owners.then(|| owner::Local::read(root, json::on())).transpose() {
         Ok(l) => l,
         Err((file, e)) => {
             let path = if file.starts_with("ioctl") { file.as_bytes().to_vec() } else { root.display(&[b"net/", file.as_bytes()].concat()) };
@@ -366,19 +381,43 @@ fn dump(applet: &str, root: &ProcRoot, src: Source, f: &mut Filter, extended: bo
         f.nat_done = seen;
     }
     let f = &*f;
+    // --json: the array opens with its first object (or once the table
+    // has been read whole), so a table that cannot be read writes nothing.
+    let mut arr: Option<json::Array> = None;
+    let (mut users, mut info) = (crate::names::Users::default(), crate::proc::process::Info::default());
     let r = ct_table::each(
         root,
         from,
         &mut |c| {
             if f.keeps(c) {
                 // ctnetlink records carry its own use count; /proc's is one higher.
-                list::render(&mut o, c, extended, from == Source::Proc, local.as_ref().and_then(|l| l.owner(c)));
+                let proc_use = from == Source::Proc;
+                if json::on() {
+                    let a = arr.get_or_insert_with(|| json::Array::open(&mut o));
+                    let mut obj = a.item(&mut o);
+                    list::json(&mut obj, c, extended, proc_use);
+                    if let Some(l) = &local {
+                        let inode = l.socket(c);
+                        match inode {
+                            Some(i) => obj.num("inode", i),
+                            None => obj.null("inode"),
+                        };
+                        json::holders(&mut obj, root, l.owners(), inode.unwrap_or(0), &mut users, &mut info);
+                    }
+                    json::netns(&mut obj);
+                    obj.end();
+                } else {
+                    list::render(&mut o, c, extended, proc_use, local.as_ref().and_then(|l| l.owner(c)));
+                }
                 shown += 1;
             }
             true
         },
         &mut |_, _| bad_lines += 1,
     );
+    if json::on() && (arr.is_some() || r.is_ok()) {
+        arr.unwrap_or_else(|| json::Array::open(&mut o)).close(&mut o);
+    }
     let mut code = o.finish(applet);
     match r {
         Err(e) => {

@@ -55,7 +55,9 @@ fn plain(a: Ip) -> Ip {
 impl Local {
     /// This namespace's sockets and their owners; a table the kernel does
     /// not have (no IPv6, no UDP-Lite) holds none.
-    pub fn read(root: &ProcRoot) -> Result<Local, (&'static str, io::Error)> {
+    /// `all` (`--json`'s holders): every holder of each socket, not just
+    /// the first.
+    pub fn read(root: &ProcRoot, all: bool) -> Result<Local, (&'static str, io::Error)> {
         let mut addrs = Vec::new();
         local_addrs(&mut addrs).map_err(|e| ("ioctl:SIOCGIFCONF", e))?;
         let mut socks = Vec::new();
@@ -87,6 +89,12 @@ impl Local {
             }
         }
         heap_sort(&mut socks, |a, b| (a.proto, a.lport) < (b.proto, b.lport));
+        if all {
+            let mut inodes: Vec<u64> = socks.iter().map(|s| s.inode).collect();
+            heap_sort(&mut inodes, |a, b| a < b);
+            let owners = Owners::scan(root, NameKind::Cmdline, &|i| inodes.binary_search(&i).is_ok());
+            return Ok(Local { socks, owners, addrs });
+        }
         // The scan netstat -p's early stop uses: it ends once each socket
         // has its lowest-PID holder.
         let mut wanted = Wanted::default();
@@ -121,6 +129,23 @@ impl Local {
             }
         }
         listener[0].or(listener[1])
+    }
+
+    /// The inode of the entry's local socket, if it ends here: the first
+    /// (of the original's, the reply's) that has a holder, else the first.
+    pub fn socket(&self, c: &Conntrack<'_>) -> Option<u64> {
+        let mut found = None;
+        for s in [&c.orig, &c.reply].into_iter().filter_map(|t| self.sock(c.l4num, t)) {
+            if !self.owners.holders(s.inode).is_empty() {
+                return Some(s.inode);
+            }
+            found = found.or(Some(s.inode));
+        }
+        found
+    }
+
+    pub fn owners(&self) -> &Owners {
+        &self.owners
     }
 
     /// The process holding the entry's local socket, if it ends here.

@@ -15,8 +15,14 @@
 //! (`SOCKBOX_CONNTRACK=netlink`, or a live system without the file) both
 //! print what `IPCTNL_MSG_CT_GET_STATS` and `_GET_STATS_CPU` answer, as
 //! conntrack does: the counters the kernel sends, by their numbers.
+//!
+//! `--json`: `-C` is `[{"count":N}]` (and `"max":M` with `--max`), `-S`
+//! `[{"cpu":0,"searched":N,...},...]`, the same counters as the text,
+//! numbers under ctnetlink's names; with `--net`/`--all-netns` each object
+//! names its namespace.
 
 use super::ct_error;
+use crate::json::{self, Array, Obj};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ct_stat::{self, CtStat};
 use crate::proc::ct_table::{CtError, Source};
@@ -44,6 +50,40 @@ const COUNTERS: &[(&str, &str)] = &[
     ("chaintoolong", "chainlength"),
 ];
 
+/// `--json`'s rows: the array opens with its first object, so a failure
+/// before any row writes nothing; after one, the array is closed.
+#[derive(Default)]
+struct Rows(Option<Array>);
+
+impl Rows {
+    fn item<'a>(&mut self, o: &'a mut Out) -> Obj<'a> {
+        let a = self.0.get_or_insert_with(|| Array::open(o));
+        a.item(o)
+    }
+
+    /// The closing `]`; `ok`: an empty listing is `[]`.
+    fn close(self, o: &mut Out, ok: bool) {
+        match self.0 {
+            Some(a) => a.close(o),
+            None if ok => Array::open(o).close(o),
+            None => {}
+        }
+    }
+}
+
+/// `-C --json`: `[{"count":N}]`, with `"max":M` under `--max`.
+fn count_json(o: &mut Out, n: i64, m: Option<i64>) {
+    let mut rows = Rows::default();
+    let mut obj = rows.item(o);
+    obj.int("count", n);
+    if let Some(m) = m {
+        obj.int("max", m);
+    }
+    json::netns(&mut obj);
+    obj.end();
+    rows.close(o, true);
+}
+
 fn cpu_head(o: &mut Out, cpu: u64) {
     let mut t = itoa::Buffer::new();
     o.str("cpu=").left(t.format(cpu).as_bytes(), 4).byte(b'\t');
@@ -69,6 +109,10 @@ pub fn count(applet: &str, root: &ProcRoot, src: Source, max: bool) -> u8 {
         (Err(e), _) => return fail(applet, &[&root.display(ct_stat::COUNT), b": ", e]),
         (_, Err(e)) => return fail(applet, &[&root.display(ct_stat::MAX), b": ", e]),
     };
+    if json::on() {
+        count_json(&mut o, n, m);
+        return o.finish(applet);
+    }
     let mut t = itoa::Buffer::new();
     o.str(t.format(n)).nl();
     if let Some(m) = m {
@@ -118,6 +162,10 @@ fn count_netlink(applet: &str, root: &ProcRoot, mut o: Out, max: bool) -> u8 {
         Some((Some(n), m)) if m.is_some() || !max => (n, m),
         _ => return fail(applet, &[b"ctnetlink: no count in the answer"]),
     };
+    if json::on() {
+        count_json(&mut o, n.into(), m.filter(|_| max).map(Into::into));
+        return o.finish(applet);
+    }
     o.num(n.into()).nl();
     if let Some(m) = m.filter(|_| max) {
         o.str("max=").num(m.into()).nl();
@@ -127,6 +175,7 @@ fn count_netlink(applet: &str, root: &ProcRoot, mut o: Out, max: bool) -> u8 {
 
 fn per_cpu_netlink(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
     let mut bad = false;
+    let mut rows = Rows::default();
     let r = ctnetlink::ask(ctnetlink::MSG_CT_GET_STATS_CPU, &mut |kind, body| {
         if kind != ctnetlink::MSG_CT_GET_STATS_CPU {
             return true;
@@ -135,6 +184,18 @@ fn per_cpu_netlink(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
             bad = true;
             return false;
         };
+        if json::on() {
+            let mut obj = rows.item(&mut o);
+            obj.num("cpu", cpu.into());
+            for (n, (name, _)) in v.iter().skip(1).zip(COUNTERS) {
+                if let Some(n) = n {
+                    obj.num(name, (*n).into());
+                }
+            }
+            json::netns(&mut obj);
+            obj.end();
+            return true;
+        }
         cpu_head(&mut o, cpu.into());
         for (n, (name, _)) in v.iter().skip(1).zip(COUNTERS) {
             if let Some(n) = n {
@@ -144,7 +205,11 @@ fn per_cpu_netlink(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
         o.nl();
         true
     });
+    if json::on() {
+        rows.close(&mut o, r.is_ok() && !bad);
+    }
     if let Some(code) = netlink_fail(applet, root, r, bad) {
+        let _ = o.finish(applet);
         return code;
     }
     o.finish(applet)
@@ -168,6 +233,18 @@ pub fn per_cpu(applet: &str, root: &ProcRoot, src: Source) -> u8 {
 }
 
 fn per_cpu_files(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
+    if json::on() {
+        let mut rows = Rows::default();
+        let code = per_cpu_rows(applet, root, &mut o, &mut rows);
+        rows.close(&mut o, code == 0);
+        return code.max(o.finish(applet));
+    }
+    per_cpu_rows(applet, root, &mut o, &mut Rows::default()).max(o.finish(applet))
+}
+
+/// The stat file's rows, as text or (`--json`) into `rows`; the status of
+/// the reading (the output is the caller's to finish).
+fn per_cpu_rows(applet: &str, root: &ProcRoot, o: &mut Out, rows: &mut Rows) -> u8 {
     let path = root.display(b"net/stat/nf_conntrack");
     let file = match root.open_file(b"net/stat/nf_conntrack") {
         Ok(f) => f,
@@ -197,7 +274,20 @@ fn per_cpu_files(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
             continue;
         };
         let Ok(row) = s.add_row(line) else { return fail(applet, &[&path, b": a line that does not fit the header"]) };
-        cpu_head(&mut o, cpu);
+        if json::on() {
+            let mut obj = rows.item(o);
+            obj.num("cpu", cpu);
+            for (col, (name, _)) in cols.iter().zip(COUNTERS) {
+                if let Some(v) = col.and_then(|i| row.get(i)) {
+                    obj.num(name, (*v).into());
+                }
+            }
+            json::netns(&mut obj);
+            obj.end();
+            cpu += 1;
+            continue;
+        }
+        cpu_head(o, cpu);
         for (col, (name, _)) in cols.iter().zip(COUNTERS) {
             if let Some(v) = col.and_then(|i| row.get(i)) {
                 o.str(name).byte(b'=').num((*v).into()).byte(b' ');
@@ -209,5 +299,5 @@ fn per_cpu_files(applet: &str, root: &ProcRoot, mut o: Out) -> u8 {
     if stat.is_none() {
         return fail(applet, &[&path, b": empty"]);
     }
-    o.finish(applet)
+    0
 }
