@@ -17,16 +17,27 @@
 //! (nothing is kept per row); the unix table is read once and kept, because
 //! ss prints it sorted by type and inode. Memory stays that of a netstat
 //! listing at the price of reading the inet files twice.
+//!
+//! `--json` (feature "json") has no widths to measure: one pass, one array
+//! per block, an object per row with the fields jc's `ss` parser reads
+//! from ss's text (opts as it builds them from `users:`, `timer:` and
+//! `-e`'s details), plus what the text cannot carry: whole unix names,
+//! inode, uid, every holder, the namespace (docs/JSON.md). `-s` adds one
+//! object, `"kind":"summary"`, first in the block's array (before the
+//! rows when a listing follows): the text's counts as numbers, the header
+//! lines' flat (`tcp_estab`), the table's under `transport`.
 
 pub mod filter;
 
 use crate::addr::{self, Endian, IP_TEXT_MAX, Ip};
 use crate::cli::{self, Opt, UsageError, alias, flag, gated, ignored, ours, unsupported, value};
-use crate::names::{Hosts, PortList, Services, read_config};
+use crate::json::{self, Obj};
+use crate::names::{Hosts, PortList, Services, Users, read_config};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::fd::{NameKind, Owners};
 use crate::proc::inet::{self, Proto, Table};
 use crate::proc::lines::{Lines, fields};
+use crate::proc::process::Info;
 use crate::proc::{ProcRoot, unix};
 use filter::{Fam, Filter, View, ViewKind};
 use std::ffi::OsString;
@@ -60,6 +71,7 @@ pub const SPECS: &[Opt] = &[
     unsupported(b'E', "events"),
     gated(cfg!(feature = "netns"), value(b'N', "net"), "netns"),
     gated(cfg!(feature = "netns"), ours(flag(0, "all-netns")), "netns"),
+    gated(cfg!(feature = "json"), ours(flag(0, "json")), "json"),
     unsupported(b'K', "kill"),
     unsupported(b'F', "filter"),
     unsupported(b'd', "dccp"),
@@ -164,7 +176,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         }
     };
     let mut c = Cfg { dbs: 0, fams: 0, states: 0, numeric: false, resolve: false, procs: false, header: true, timers: false, ext: false, summary: 0 };
-    let (mut state_filter, mut do_default, mut saw_query, mut sum) = (0u16, true, false, false);
+    let (mut state_filter, mut do_default, mut saw_query, mut sum, mut want_json) = (0u16, true, false, false, false);
     let mut pref = Fam::Any;
     let mut netns = crate::netns::Sel::Ours;
     let mut operands: &[String] = &[];
@@ -252,6 +264,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
                 }
             }
             0 if crate::netns::BUILT && name == "all-netns" => netns = crate::netns::Sel::All,
+            0 if json::BUILT && name == "json" => want_json = true,
             b'a' => state_filter = SS_ALL,
             b'l' => state_filter = LISTEN | CLOSE,
             b'n' => c.numeric = true,
@@ -263,6 +276,9 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
             b's' => sum = true,
             _ => return info(applet, k),
         }
+    }
+    if want_json {
+        json::set();
     }
     // -s alone (no table chosen, no filter) is the summary only.
     c.summary = sum as u8 + (sum && do_default && operands.is_empty()) as u8;
@@ -344,14 +360,146 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
     status.max(o.finish(applet))
 }
 
+/// The host and port texts of an endpoint as ss shows them (`127.0.0.1`,
+/// `[::1]`, `*`, a host or service name), given to `f`.
+#[allow(clippy::too_many_arguments)]
+fn endpoint_text(c: &Cfg, hosts: &mut Hosts, services: &mut Services, eph: (i32, i32), ip: &Ip, port: u16, list: PortList, f: &mut dyn FnMut(&[u8], &[u8])) {
+    let mut nb = [0u8; IP_TEXT_MAX + 2];
+    let v6 = matches!(ip, Ip::V6(_));
+    let host: &[u8] = if v6 && ip.is_unspecified() {
+        b"*"
+    } else {
+        // ss resolves a v4-mapped address as IPv4.
+        let rip = ip.v4_mapped().map_or(*ip, Ip::V4);
+        let name = if c.resolve { hosts.lookup(&rip) } else { b"" };
+        // Hosts gives net-tools' numeric text when nothing answers.
+        if !name.is_empty() && name != crate::names::numeric(&rip).as_slice() {
+            name
+        } else {
+            let mut ib = [0u8; IP_TEXT_MAX];
+            let n = addr::format_ip(ip, &mut ib).min(IP_TEXT_MAX);
+            nb[0] = b'[';
+            nb[1..n + 1].copy_from_slice(&ib[..n]);
+            nb[n + 1] = b']';
+            if v6 { &nb[..n + 2] } else { &nb[1..n + 1] }
+        }
+    };
+    let mut pb = itoa::Buffer::new();
+    let mut raw = *b"ipproto-\0\0\0\0\0";
+    let p: &[u8] = if port == 0 {
+        b"*"
+    } else if c.numeric || (list != PortList::Raw && (eph.0..=eph.1).contains(&(port as i32))) {
+        pb.format(port).as_bytes()
+    } else {
+        match services.lookup(list, port) {
+            Some(n) => n,
+            None => {
+                let d = pb.format(port).as_bytes();
+                if list != PortList::Raw {
+                    d
+                } else {
+                    raw[8..8 + d.len()].copy_from_slice(d);
+                    &raw[..8 + d.len()]
+                }
+            }
+        }
+    };
+    f(host, p);
+}
+
+/// Room for a timer's time as ss shows it (at most `71582min`; `1.234ms`).
+const TIMER_TEXT: usize = 24;
+
+/// ss's name of /proc's timer code (1-4; `unknown` for others).
+fn timer_name(code: u8) -> &'static [u8] {
+    const NAMES: [&[u8]; 5] = [b"on", b"keepalive", b"timewait", b"persist", b"unknown"];
+    NAMES.get((code as usize).wrapping_sub(1)).unwrap_or(&NAMES[4])
+}
+
+/// The timer's last number: retransmits for `on`, else the probes sent,
+/// as ss's int.
+fn timer_count(s: &inet::InetSock) -> i32 {
+    (if s.timer != 1 { s.timeout } else { s.retrnsmt }) as u32 as i32
+}
+
+/// The time left on a timer, clock ticks (USER_HZ, 100) to ms rounded up
+/// in ss's unsigned arithmetic, as ss's print_ms_timer shows it; its
+/// length in `b`.
+fn timer_time(when: u64, b: &mut [u8; TIMER_TEXT]) -> usize {
+    let mut n = 0;
+    let mut put = |s: &[u8]| {
+        for &c in s {
+            if let Some(x) = b.get_mut(n) {
+                *x = c;
+                n += 1;
+            }
+        }
+    };
+    let mut t = itoa::Buffer::new();
+    let mut ms = (when as u32).wrapping_mul(1000).wrapping_add(99) / 100;
+    let (min, mut secs) = (ms / 60_000, ms / 1000 % 60);
+    ms %= 1000;
+    if min != 0 {
+        ms = 0;
+        put(t.format(min).as_bytes());
+        put(b"min");
+        if min > 9 {
+            secs = 0;
+        }
+    }
+    if secs != 0 {
+        if secs > 9 {
+            ms = 0;
+        }
+        put(t.format(secs).as_bytes());
+        put(if ms != 0 { b"." } else { b"sec" });
+    }
+    if ms != 0 {
+        put(&[b'0' + (ms / 100) as u8, b'0' + (ms / 10 % 10) as u8, b'0' + (ms % 10) as u8, b'm', b's']);
+    }
+    n
+}
+
+/// netid, state, recv_q and send_q: the first fields of every row (netid
+/// and state even where the text leaves their column out).
+fn row_json(obj: &mut Obj<'_>, netid: &str, state: u8, rq: u64, wq: u64) {
+    obj.str("netid", netid.as_bytes()).str("state", STATE_NAMES.get(state as usize).unwrap_or(&"UNKNOWN").as_bytes()).num("recv_q", rq).num("send_q", wq);
+}
+
+/// `process_id` as jc reads ss's `users:` list: an object keyed by pid,
+/// each `{user, file_descriptor}` (strings) with the name ss shows and the
+/// fd ss lists last for that pid (its lowest: ss lists highest first).
+fn process_ids(opts: &mut Obj<'_>, w: &Owners, h: &[crate::proc::fd::Holder]) {
+    let mut e = Obj::begin(opts.key("process_id"));
+    let mut t = itoa::Buffer::new();
+    // Holders are by pid, then fd: a pid's first is its lowest fd.
+    for g in h.chunk_by(|a, b| a.pid == b.pid).rev() {
+        let Some(x) = g.first() else { continue };
+        let low = x.fd;
+        let name = w.process(x.pid).map_or(&[][..], |p| &p.name);
+        let name = &name[..memchr::memchr(b')', name).unwrap_or(name.len())];
+        let mut p = Obj::begin(e.key(t.format(x.pid)));
+        let mut f = itoa::Buffer::new();
+        p.str("user", name).str("file_descriptor", f.format(low).as_bytes());
+        p.end();
+    }
+    e.end();
+}
+
+/// The summary's numbers in the text's order: `Total`; `TCP`'s count,
+/// estab, closed, orphaned and timewait; then Total, IP and IPv6 of each
+/// transport row (RAW, UDP, TCP, INET, FRAG). ss's ints: the arithmetic
+/// wraps as C's does.
+type Counts = [i32; 21];
+
+/// The transport rows of the summary, as `--json` names them.
+const TRANSPORTS: [&str; 5] = ["raw", "udp", "tcp", "inet", "frag"];
+
 /// ss's summary: `ID: KEY N KEY N...` lines of net/sockstat and
 /// net/sockstat6 (up to four numbers an ID), and CurrEstab from the `Tcp:`
 /// lines of net/snmp. Missing files count as zeros.
-fn summary(o: &mut Out, root: &ProcRoot) -> Result<(), Failure> {
+fn summary_counts(root: &ProcRoot) -> Result<Counts, Failure> {
     const IDS: [&[u8]; 10] = [b"sockets:", b"TCP:", b"UDP:", b"RAW:", b"FRAG:", b"TCP6:", b"UDP6:", b"RAW6:", b"FRAG6:", b"Tcp:"];
-    // \x01 a number, \x02 one in `%-9d`.
-    const TEXT: &[u8] = b"Total: \x01\nTCP:   \x01 (estab \x01, closed \x01, orphaned \x01, timewait \x01)\n\nTransport Total     IP        IPv6\n\
-        RAW\t  \x02 \x02 \x02\nUDP\t  \x02 \x02 \x02\nTCP\t  \x02 \x02 \x02\nINET\t  \x02 \x02 \x02\nFRAG\t  \x02 \x02 \x02\n\n";
     let mut v = [[0i32; 4]; 10];
     // snmp: 1 + the place of CurrEstab in the first `Tcp:` line; the
     // second one is read as KEY N pairs from the pair ending there.
@@ -384,8 +532,16 @@ fn summary(o: &mut Out, root: &ProcRoot) -> Result<(), Failure> {
             k += 1;
         }
     }
+    Ok(n)
+}
+
+/// The summary as ss prints it.
+fn summary_text(o: &mut Out, n: &Counts) {
+    // \x01 a number, \x02 one in `%-9d`.
+    const TEXT: &[u8] = b"Total: \x01\nTCP:   \x01 (estab \x01, closed \x01, orphaned \x01, timewait \x01)\n\nTransport Total     IP        IPv6\n\
+        RAW\t  \x02 \x02 \x02\nUDP\t  \x02 \x02 \x02\nTCP\t  \x02 \x02 \x02\nINET\t  \x02 \x02 \x02\nFRAG\t  \x02 \x02 \x02\n\n";
     let mut t = itoa::Buffer::new();
-    k = 0;
+    let mut k = 0;
     for &c in TEXT {
         if c > 2 {
             o.byte(c);
@@ -394,7 +550,26 @@ fn summary(o: &mut Out, root: &ProcRoot) -> Result<(), Failure> {
             k += 1;
         }
     }
-    Ok(())
+}
+
+/// The summary as `--json` writes it: one object, first in the block's
+/// array, `"kind":"summary"`, the header lines' counts as `total`, `tcp`,
+/// `tcp_estab`, `tcp_closed`, `tcp_orphaned`, `tcp_timewait`, and the
+/// table as `transport`: `{"raw":{"total":N,"ip":N,"ipv6":N},...}`, then
+/// the namespace.
+fn summary_json(arr: &mut json::Array, o: &mut Out, n: &Counts) {
+    let v = |k: usize| n.get(k).copied().unwrap_or(0) as i64;
+    let mut obj = arr.item(o);
+    obj.str("kind", b"summary").int("total", v(0)).int("tcp", v(1)).int("tcp_estab", v(2)).int("tcp_closed", v(3)).int("tcp_orphaned", v(4)).int("tcp_timewait", v(5));
+    let mut t = Obj::begin(obj.key("transport"));
+    for (i, name) in TRANSPORTS.iter().enumerate() {
+        let mut r = Obj::begin(t.key(name));
+        r.int("total", v(6 + 3 * i)).int("ip", v(7 + 3 * i)).int("ipv6", v(8 + 3 * i));
+        r.end();
+    }
+    t.end();
+    json::netns(&mut obj);
+    obj.end();
 }
 
 fn unsupported_name(applet: &str, name: &str) -> u8 {
@@ -427,6 +602,7 @@ fn info(applet: &str, k: u8) -> u8 {
              \x20       not, and, or, ( ); OP: = != < > <= >=\n",
         );
         crate::netns::help(&mut o, "-N, --net");
+        json::help(&mut o);
         crate::applets::left_out_notes(&mut o, SPECS);
     }
     if k != b'f' {
@@ -556,6 +732,10 @@ struct Lister<'a> {
     /// the low 29 (a batch is at most 1 MiB).
     unix_lines: Vec<u8>,
     unix_keys: Vec<u64>,
+    /// `--json`: the block's array, and what holders are described with.
+    json: Option<json::Array>,
+    users: Users,
+    info: Info,
 }
 
 /// ss keeps at most MAX_UNIX_REMEMBER unix sockets (1 MiB of its `struct
@@ -574,10 +754,21 @@ const fn unix_batch(ptr64: bool) -> usize {
 const UNIX_BATCH_BYTES: usize = 1 << 20;
 
 fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter, owners: Option<&Owners>) -> Result<(), Failure> {
+    // JSON: one array for the block, the summary's object first (the
+    // array is closed even when a read fails, after the last whole object).
+    let mut arr = json::on().then(|| json::Array::open(o));
     if c.summary != 0 {
-        summary(o, root)?;
-        if c.summary > 1 {
-            return Ok(());
+        let counts = summary_counts(root);
+        match (&counts, arr.as_mut()) {
+            (Ok(n), Some(a)) => summary_json(a, o, n),
+            (Ok(n), None) => summary_text(o, n),
+            (Err(_), _) => {}
+        }
+        if counts.is_err() || c.summary > 1 {
+            if let Some(a) = arr.take() {
+                a.close(o);
+            }
+            return counts.map(|_| ());
         }
     }
     let mut on = 0x1ffu16;
@@ -598,27 +789,25 @@ fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, f: &Filter, owners: Option<&Owner
         eph: ephemeral_range(root),
         unix_lines: Vec::new(),
         unix_keys: Vec::new(),
+        json: None,
+        users: Users::default(),
+        info: Info::default(),
     };
-    for print in [false, true] {
+    // JSON has no widths to measure: one pass.
+    let passes: &[bool] = if json::on() { &[true] } else { &[false, true] };
+    l.json = arr;
+    let mut r = Ok(());
+    for &print in passes {
         l.g.print = print;
-        if c.header {
-            l.header(o);
-        }
-        if c.dbs & NETLINK != 0 && c.fams & F_NETLINK != 0 && c.states & CLOSE != 0 {
-            l.netlink(o)?;
-        }
-        if c.fams & F_UNIX != 0 && c.dbs & UNIX_DBS != 0 {
-            l.unix(o)?;
-        }
-        for (db, proto) in [(RAW, Proto::Raw), (UDP, Proto::Udp), (TCP, Proto::Tcp)] {
-            for (fam, v6) in [(F_INET, false), (F_INET6, true)] {
-                if c.dbs & db != 0 && c.fams & fam != 0 {
-                    l.inet(o, Table { proto, v6 })?;
-                }
-            }
+        r = l.tables(o);
+        if r.is_err() {
+            break;
         }
     }
-    Ok(())
+    if let Some(a) = l.json.take() {
+        a.close(o);
+    }
+    r
 }
 
 /// `sys/net/ipv4/ip_local_port_range` under the root; ss's 1024-4999
@@ -650,6 +839,28 @@ fn each_line(root: &ProcRoot, name: &str, f: &mut dyn FnMut(&[u8])) -> Result<()
 }
 
 impl Lister<'_> {
+    /// One pass over the selected tables, in ss's order.
+    fn tables(&mut self, o: &mut Out) -> Result<(), Failure> {
+        let c = self.c;
+        if c.header && self.json.is_none() {
+            self.header(o);
+        }
+        if c.dbs & NETLINK != 0 && c.fams & F_NETLINK != 0 && c.states & CLOSE != 0 {
+            self.netlink(o)?;
+        }
+        if c.fams & F_UNIX != 0 && c.dbs & UNIX_DBS != 0 {
+            self.unix(o)?;
+        }
+        for (db, proto) in [(RAW, Proto::Raw), (UDP, Proto::Udp), (TCP, Proto::Tcp)] {
+            for (fam, v6) in [(F_INET, false), (F_INET6, true)] {
+                if c.dbs & db != 0 && c.fams & fam != 0 {
+                    self.inet(o, Table { proto, v6 })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn header(&mut self, o: &mut Out) {
         let g = &mut self.g;
         for (c, h) in [(NETID, "Netid"), (STATE, "State"), (RECVQ, "Recv-Q"), (SENDQ, "Send-Q"), (ADDR, "Local Address:"), (ADDR + 1, "Port"), (RADDR, "Peer Address:"), (RADDR + 1, "Port")] {
@@ -719,6 +930,9 @@ impl Lister<'_> {
             if !self.f.matches(&v) {
                 return;
             }
+            if self.json.is_some() {
+                return self.inet_json(o, netid, list, &s, line);
+            }
             self.row_start(o, netid, s.state, s.rx_queue, s.tx_queue);
             self.endpoint(o, ADDR, &s.local, s.lport, list);
             self.endpoint(o, RADDR, &s.remote, s.rport, list);
@@ -735,34 +949,14 @@ impl Lister<'_> {
         let g = &mut self.g;
         let mut t = itoa::Buffer::new();
         if self.c.timers && s.timer != 0 {
-            const NAMES: [&[u8]; 5] = [b" timer:(on,", b" timer:(keepalive,", b" timer:(timewait,", b" timer:(persist,", b" timer:(unknown,"];
-            g.put(o, NAMES.get(s.timer as usize - 1).unwrap_or(&NAMES[4]));
-            // Clock ticks (USER_HZ, 100) to ms rounded up, in ss's unsigned
-            // arithmetic; then shown as ss's print_ms_timer does.
-            let mut ms = (s.when as u32).wrapping_mul(1000).wrapping_add(99) / 100;
-            let (min, mut secs) = (ms / 60_000, ms / 1000 % 60);
-            ms %= 1000;
-            if min != 0 {
-                ms = 0;
-                g.put_num(o, min as u64);
-                g.put(o, b"min");
-                if min > 9 {
-                    secs = 0;
-                }
-            }
-            if secs != 0 {
-                if secs > 9 {
-                    ms = 0;
-                }
-                g.put_num(o, secs as u64);
-                g.put(o, if ms != 0 { b"." } else { b"sec" });
-            }
-            if ms != 0 {
-                g.put(o, &[b'0' + (ms / 100) as u8, b'0' + (ms / 10 % 10) as u8, b'0' + (ms % 10) as u8, b'm', b's']);
-            }
-            let n = if s.timer != 1 { s.timeout } else { s.retrnsmt };
+            let mut tb = [0u8; TIMER_TEXT];
+            let n = timer_time(s.when, &mut tb);
+            g.put(o, b" timer:(");
+            g.put(o, timer_name(s.timer));
             g.put(o, b",");
-            g.put(o, t.format(n as u32 as i32).as_bytes());
+            g.put(o, tb.get(..n).unwrap_or(b""));
+            g.put(o, b",");
+            g.put(o, t.format(timer_count(s)).as_bytes());
             g.put(o, b")");
         }
         if self.c.ext {
@@ -776,51 +970,72 @@ impl Lister<'_> {
         }
     }
 
+    /// An inet row as `--json` writes it: jc's fields from the row's text,
+    /// then the socket's inode, uid, holders and namespace.
+    fn inet_json(&mut self, o: &mut Out, netid: &str, list: PortList, s: &inet::InetSock, line: &[u8]) {
+        let Some(arr) = self.json.as_mut() else { return };
+        let mut obj = arr.item(o);
+        row_json(&mut obj, netid, s.state, s.rx_queue, s.tx_queue);
+        for (ip, port, keys) in [(&s.local, s.lport, ["local_address", "local_port", "local_port_num"]), (&s.remote, s.rport, ["peer_address", "peer_port", "peer_port_num"])] {
+            endpoint_text(self.c, &mut self.hosts, &mut self.services, self.eph, ip, port, list, &mut |host, p| {
+                obj.str(keys[0], host).str(keys[1], p);
+            });
+            if port != 0 {
+                obj.num(keys[2], port as u64);
+            }
+        }
+        let tcp = netid == "tcp";
+        let users = self.owners.map(|w| w.holders(s.inode)).filter(|h| !h.is_empty());
+        let timer = tcp && self.c.timers && s.timer != 0;
+        let ext = tcp && self.c.ext;
+        if users.is_some() || timer || ext {
+            let out = obj.key("opts");
+            let mut opts = Obj::begin(out);
+            if let (Some(w), Some(h)) = (self.owners, users) {
+                process_ids(&mut opts, w, h);
+            }
+            if timer {
+                let mut tb = [0u8; TIMER_TEXT];
+                let n = timer_time(s.when, &mut tb);
+                let mut t = itoa::Buffer::new();
+                let mut e = Obj::begin(opts.key("timer"));
+                e.str("timer_name", timer_name(s.timer)).str("expire_time", tb.get(..n).unwrap_or(b"")).str("retrans", t.format(timer_count(s)).as_bytes());
+                e.end();
+            }
+            if ext {
+                let mut t = itoa::Buffer::new();
+                if s.uid != 0 {
+                    opts.str("uid_number", t.format(s.uid).as_bytes());
+                }
+                opts.str("inode_number", t.format(s.inode as u32).as_bytes());
+                let sk = fields(line).nth(11).unwrap_or(b"0");
+                let z = sk.iter().take_while(|c| **c == b'0').count().min(sk.len().saturating_sub(1));
+                opts.str("cookie", sk.get(z..).unwrap_or(b""));
+            }
+            opts.end();
+        }
+        obj.num("inode", s.inode).num("uid", s.uid as u64);
+        self.json_tail(&mut obj, s.inode);
+        obj.end();
+    }
+
+    /// `holders` (with `-p`) and the namespace.
+    fn json_tail(&mut self, obj: &mut Obj<'_>, inode: u64) {
+        if let Some(w) = self.owners {
+            json::holders(obj, self.root, w, inode, &mut self.users, &mut self.info);
+        }
+        json::netns(obj);
+    }
+
     /// `ADDR:` and `PORT` cells.
     fn endpoint(&mut self, o: &mut Out, c: usize, ip: &Ip, port: u16, list: PortList) {
-        let mut nb = [0u8; IP_TEXT_MAX + 2];
-        let v6 = matches!(ip, Ip::V6(_));
-        let host: &[u8] = if v6 && ip.is_unspecified() {
-            b"*"
-        } else {
-            // ss resolves a v4-mapped address as IPv4.
-            let rip = ip.v4_mapped().map_or(*ip, Ip::V4);
-            let name = if self.c.resolve { self.hosts.lookup(&rip) } else { b"" };
-            // Hosts gives net-tools' numeric text when nothing answers.
-            if !name.is_empty() && name != crate::names::numeric(&rip).as_slice() {
-                name
-            } else {
-                let mut ib = [0u8; IP_TEXT_MAX];
-                let n = addr::format_ip(ip, &mut ib).min(IP_TEXT_MAX);
-                nb[0] = b'[';
-                nb[1..n + 1].copy_from_slice(&ib[..n]);
-                nb[n + 1] = b']';
-                if v6 { &nb[..n + 2] } else { &nb[1..n + 1] }
-            }
-        };
-        let mut pb = itoa::Buffer::new();
-        let mut raw = *b"ipproto-\0\0\0\0\0";
-        let p: &[u8] = if port == 0 {
-            b"*"
-        } else if self.c.numeric || (list != PortList::Raw && (self.eph.0..=self.eph.1).contains(&(port as i32))) {
-            pb.format(port).as_bytes()
-        } else {
-            match self.services.lookup(list, port) {
-                Some(n) => n,
-                None => {
-                    let d = pb.format(port).as_bytes();
-                    if list != PortList::Raw {
-                        d
-                    } else {
-                        raw[8..8 + d.len()].copy_from_slice(d);
-                        &raw[..8 + d.len()]
-                    }
-                }
-            }
-        };
-        self.g.cell2(o, c, host, b":");
-        self.g.cell(o, c + 1, p);
+        let g = &mut self.g;
+        endpoint_text(self.c, &mut self.hosts, &mut self.services, self.eph, ip, port, list, &mut |host, p| {
+            g.cell2(o, c, host, b":");
+            g.cell(o, c + 1, p);
+        });
     }
+
 
     /// `nl` rows from /proc/net/netlink: `PROTOCOL:PROCESS`, as ss names
     /// them (`rtnl:kernel`, `genl:dnsmasq/1702`).
@@ -839,7 +1054,6 @@ impl Lister<'_> {
             if !self.f.matches(&v) {
                 return;
             }
-            self.row_start(o, "nl", 7, rq, wq);
             let mut t = itoa::Buffer::new();
             let mut pt = itoa::Buffer::new();
             let name = match PROTOS.get(proto as usize) {
@@ -872,6 +1086,10 @@ impl Lister<'_> {
                     _ => d,
                 }
             };
+            if self.json.is_some() {
+                return self.netlink_json(o, line, (proto, pid), name.as_bytes(), p, (rq, wq));
+            }
+            self.row_start(o, "nl", 7, rq, wq);
             let g = &mut self.g;
             g.cell2(o, ADDR, name.as_bytes(), b":");
             g.cell(o, ADDR + 1, p);
@@ -888,6 +1106,51 @@ impl Lister<'_> {
             }
             g.end_row(o);
         })
+    }
+
+    /// An `nl` row as `--json` writes it: jc's `channel` (`PROTOCOL:PROCESS`
+    /// as the row shows it, less a `/PID`) and `pid` (that PID), then the
+    /// protocol and port id as numbers, the inode, `-e`'s details, holders
+    /// and namespace.
+    fn netlink_json(&mut self, o: &mut Out, line: &[u8], (proto, portid): (u32, i32), name: &[u8], p: &[u8], (rq, wq): (u64, u64)) {
+        let Some(arr) = self.json.as_mut() else { return };
+        let mut obj = arr.item(o);
+        row_json(&mut obj, "nl", 7, rq, wq);
+        let (process, pid) = match memchr::memrchr(b'/', p) {
+            Some(i) => (p.get(..i).unwrap_or(p), Some(portid)),
+            None => (p, None),
+        };
+        let mut ch = heapless::Vec::<u8, 128>::new();
+        for part in [name, b":", process] {
+            let room = ch.capacity() - ch.len();
+            let _ = ch.extend_from_slice(part.get(..room.min(part.len())).unwrap_or(b""));
+        }
+        obj.str("channel", &ch);
+        if let Some(pid) = pid {
+            obj.int("pid", pid as i64);
+        }
+        obj.str("peer_address", b"*");
+        obj.num("protocol", proto as u64).int("portid", portid as i64);
+        let mut f = fields(line);
+        let (sk, groups) = (f.next(), f.nth(2));
+        let (cb, inode) = (f.nth(2), f.nth(2).and_then(addr::dec_u64));
+        if self.c.ext {
+            let mut e = Obj::begin(obj.key("opts"));
+            for (k, v) in [("cookie", sk), ("cb", cb)] {
+                let v = v.unwrap_or(b"0");
+                let z = v.iter().take_while(|c| **c == b'0').count().min(v.len().saturating_sub(1));
+                e.str(k, v.get(z..).unwrap_or(b""));
+            }
+            e.str("groups", groups.unwrap_or(b"00000000"));
+            e.end();
+        }
+        if let Some(inode) = inode {
+            obj.num("inode", inode);
+            self.json_tail(&mut obj, inode);
+        } else {
+            json::netns(&mut obj);
+        }
+        obj.end();
     }
 
     /// /proc/net/unix, streamed: the rows the states, tables and filter
@@ -941,7 +1204,36 @@ impl Lister<'_> {
         }
         let name = fields(s.path).next();
         let v = View { kind: ViewKind::Unix(name), local: [0; 16], remote: [0; 16], lport: 0, rport: 0, ephemeral: false };
-        self.f.matches(&v).then_some(UnixRow { state, name, inode: s.inode, kind: s.kind, netid })
+        self.f.matches(&v).then_some(UnixRow { state, name, path: s.path, inode: s.inode, kind: s.kind, netid })
+    }
+
+    /// A unix row as `--json` writes it: jc reads the address column as
+    /// `path` and the inode as `local_port` (the peer is `* 0`: /proc does
+    /// not give it); then the inode as a number, holders and namespace.
+    fn unix_json(&mut self, o: &mut Out, u: &UnixRow<'_>) {
+        let Some(arr) = self.json.as_mut() else { return };
+        let mut obj = arr.item(o);
+        row_json(&mut obj, u.netid, u.state, 0, 0);
+        obj.str("path", if u.name.is_some() { u.path } else { b"*" });
+        // ss prints the inode as an int.
+        let ino = u.inode as u32 as i32;
+        let mut t = itoa::Buffer::new();
+        obj.str("local_port", t.format(ino).as_bytes());
+        if ino >= 0 {
+            obj.num("local_port_num", ino as u64);
+        }
+        obj.str("peer_address", b"*").str("peer_port", b"0").num("peer_port_num", 0);
+        if let Some(w) = self.owners {
+            let h = w.holders(u.inode);
+            if !h.is_empty() {
+                let mut opts = Obj::begin(obj.key("opts"));
+                process_ids(&mut opts, w, h);
+                opts.end();
+            }
+        }
+        obj.num("inode", u.inode);
+        self.json_tail(&mut obj, u.inode);
+        obj.end();
     }
 
     /// Sort and list (or measure) the batch, and empty it.
@@ -952,6 +1244,10 @@ impl Lister<'_> {
             let rest = text.get((k & ((1 << 29) - 1)) as usize..).unwrap_or(&[]);
             let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
             let Some(u) = self.unix_row(line) else { continue };
+            if self.json.is_some() {
+                self.unix_json(o, &u);
+                continue;
+            }
             self.row_start(o, u.netid, u.state, 0, 0);
             let mut t = itoa::Buffer::new();
             let g = &mut self.g;
@@ -972,6 +1268,8 @@ impl Lister<'_> {
 struct UnixRow<'t> {
     state: u8,
     name: Option<&'t [u8]>,
+    /// The whole name (the row shows it up to its first blank).
+    path: &'t [u8],
     inode: u64,
     kind: u16,
     netid: &'static str,
