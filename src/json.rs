@@ -79,6 +79,32 @@ impl<'a> Obj<'a> {
         Obj { o, n: 0 }
     }
 
+    /// An object begun earlier with `n` fields, written on (a table whose
+    /// rows are read one call at a time); [`Obj::fields`] tells the count
+    /// to resume with.
+    pub fn resume(o: &'a mut Out, n: usize) -> Obj<'a> {
+        Obj { o, n }
+    }
+
+    pub fn fields(&self) -> usize {
+        self.n
+    }
+
+    /// A number under a key read from input (escaped as strings are).
+    pub fn int_at(&mut self, k: &[u8], v: i64) -> &mut Self {
+        if self.n > 0 {
+            self.o.byte(b',');
+        }
+        self.n += 1;
+        string(self.o, k);
+        self.o.byte(b':');
+        if v < 0 {
+            self.o.byte(b'-');
+        }
+        self.o.num(v.unsigned_abs());
+        self
+    }
+
     /// `"KEY":` (after a comma but for the first); the value is the
     /// caller's to write.
     pub fn key(&mut self, k: &str) -> &mut Out {

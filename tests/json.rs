@@ -10,6 +10,10 @@ mod common;
 use common::*;
 use std::path::Path;
 
+/// Held by every test here: the owner scan reads every process's fds, so
+/// one test's holders would change another's listing (and its peak).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// netstat's socket listings. JSON never cuts an address, so the reference
 /// runs with `-W` (docs/JSON.md).
 const NETSTAT: &[&[&str]] = &[
@@ -59,7 +63,7 @@ const ROUTES: &[(&str, &[&str])] = &[
 ];
 
 /// `-i`'s short table (jc's interface records).
-const IFACES: &[&[&str]] = &[&["-i"], &["-ia"], &["-in"], &["--interfaces", "--all"]];
+const IFACES: &[&[&str]] = &[&["-i"], &["-ia"], &["-in"], &["--interfaces", "--all"], &["-ie"], &["-iea"], &["-ieen"]];
 
 /// jc's module path and the comparer.
 fn jc_ready() -> Result<(), String> {
@@ -91,6 +95,7 @@ fn jc_compare(parser: &str, theirs: &Output, ours: &Output, holders: bool, what:
 
 #[test]
 fn netstat_json_is_jc_reading_net_tools() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = jc_ready().and_then(|_| private_netns()) {
         eprintln!("SKIPPED netstat --json against jc: {why}");
         return;
@@ -136,7 +141,8 @@ fn netstat_json_is_jc_reading_net_tools() {
             let mut ours = vec!["--json"];
             ours.extend_from_slice(args);
             let got = run(&dir.join("netstat"), &ours, None, &[]);
-            if let Some(e) = jc_compare("netstat", &want, &got, false, &format!("netstat {args:?}")) {
+            let parser = if args.iter().any(|a| a.starts_with("-ie")) { "netstat-ifconfig" } else { "netstat" };
+            if let Some(e) = jc_compare(parser, &want, &got, false, &format!("netstat {args:?}")) {
                 failures.push(e);
             }
         }
@@ -154,6 +160,7 @@ fn netstat_json_is_jc_reading_net_tools() {
 /// reading, and `KEY_hex` holds every byte where that lost some.
 #[test]
 fn hostile_names_round_trip() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = private_netns() {
         eprintln!("SKIPPED hostile names in --json: {why}");
         return;
@@ -201,6 +208,7 @@ print("ok")
 /// the text listing's peak (objects are written as rows are read).
 #[test]
 fn json_memory_stays_with_the_text() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = private_netns() {
         eprintln!("SKIPPED --json memory: {why}");
         return;
@@ -234,4 +242,74 @@ fn json_memory_stays_with_the_text() {
     let (json, objs) = peak(&["--json", "-tuanp"]);
     assert!(rows > 24_000 && objs > 24_000, "{rows} rows, {objs} objects");
     assert!(json <= text + 8, "peak RSS {json} KiB with --json, {text} KiB without");
+}
+
+/// `-s --json` (jc has no parser for it): an object per table net-tools
+/// shows, in its order, holding every counter of the table under the
+/// kernel's name with the kernel's value (read again from /proc/net in the
+/// quiet private namespace).
+#[test]
+fn statistics_json_is_every_counter() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !built("statistics") {
+        return;
+    }
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED netstat -s --json: {why}");
+        return;
+    }
+    let dir = applet_dir("json-stats-bin");
+    let check = r#"
+import json, re, sys
+text, ours = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+titles = [l[:-1] for l in text.splitlines() if l and not l[0].isspace() and l.endswith(":")]
+types = [o["type"] for o in ours]
+assert types == titles, (types, titles)
+kernel = {}
+def pairs(path):
+    try:
+        lines = open(path).read().splitlines()
+    except FileNotFoundError:
+        return
+    for names, values in zip(lines[::2], lines[1::2]):
+        t, ns = names.split(":")
+        _, vs = values.split(":")
+        for n, v in zip(ns.split(), vs.split()):
+            kernel.setdefault(t, {})[n] = int(v)
+for f in ("snmp", "netstat"):
+    pairs("/proc/net/" + f)
+for f, t in (("snmp6", None), ("sctp/snmp", "Sctp")):
+    try:
+        for l in open("/proc/net/" + f):
+            n, v = l.split()
+            tab = t or re.match(r"(Ip6|Icmp6|UdpLite6|Udp6)", n).group(1)
+            kernel.setdefault(tab, {})[n] = int(v)
+    except FileNotFoundError:
+        pass
+n = 0
+for o in ours:
+    k = kernel.get(o["type"], {})
+    for name, v in o.items():
+        if name == "type":
+            continue
+        assert k.get(name) == v, (o["type"], name, v, k.get(name))
+        n += 1
+assert n > 5, n
+print(n)
+"#;
+    let d = scratch("json-stats");
+    let mut failures = Vec::new();
+    for args in [&["-s"][..], &["-st"], &["-su"], &["-sw"], &["-s", "-6"], &["-st", "-6"], &["-su", "-6"], &["--statistics", "--tcp", "--udp"]] {
+        let want = run(Path::new("netstat"), args, None, &[]);
+        let mut ours = vec!["--json"];
+        ours.extend_from_slice(args);
+        let got = run(&dir.join("netstat"), &ours, None, &[]);
+        std::fs::write(d.join("text"), &want.stdout).unwrap();
+        std::fs::write(d.join("json"), &got.stdout).unwrap();
+        let out = std::process::Command::new("python3").args(["-c", check]).arg(d.join("text")).arg(d.join("json")).output().unwrap();
+        if !out.status.success() || got.code != want.code || !got.stderr.is_empty() {
+            failures.push(format!("{args:?}: exit {:?} (reference {:?}) {}{}{}", got.code, want.code, got.err(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -195,7 +195,9 @@ fn namespaces() {
         sorted.sort();
         assert_eq!(named, sorted, "{set}: named namespaces out of order");
         let pids: Vec<u32> = b.iter().filter_map(|x| x.0.split_once("] pid ").and_then(|p| p.1.split(' ').next()?.parse().ok())).collect();
-        assert!(pids.windows(2).all(|w| w[0] < w[1]), "{set}: pids out of order {pids:?}");
+        // Two namespaces may share a PID: threads of one process in each
+        // (a test harness's threads that unshared); then by thread.
+        assert!(pids.windows(2).all(|w| w[0] <= w[1]), "{set}: pids out of order {pids:?}");
         for (how, ino) in &mine {
             let Some(block) = b.iter().find(|x| heading_ino(&x.0) == *ino) else {
                 failures.push(format!("{set}: no block for {how}"));

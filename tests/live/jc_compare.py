@@ -49,8 +49,70 @@ def exempt(parser, key, theirs, ours):
             if key == side + "_port_num" and not str(theirs.get(side + "_port", "")).isdigit():
                 return True
     if parser == "ss":
-        # jc reads "users:((...))" and the column after it only in part.
-        pass
+        from jc.parsers import ss as jc_ss
+
+        def region(t):
+            """The options region (-p's users:, -o's timer:, -e's uid/ino/sk)
+            wherever jc's column split put it: `opts`, the `process` column
+            (the header reads `Port Process` when a peer port is wider than
+            "Port"), or `peer_address` (a unix row split one column short);
+            as a string where jc left it unparsed."""
+            got = {}
+            for k in ("peer_address", "process", "opts"):
+                v = t.get(k)
+                if isinstance(v, str) and k != "peer_address":
+                    v = jc_ss._parse_opts(v)
+                if isinstance(v, dict):
+                    got.update(v)
+            return got
+
+        def steady(d):
+            """A running timer's time ticks between the two runs: its digits
+            may differ, not its shape (`54sec`, `119min`)."""
+            d = dict(d)
+            if isinstance(d.get("timer"), dict):
+                d["timer"] = dict(d["timer"], expire_time=re.sub(r"\d+", "N", str(d["timer"].get("expire_time"))))
+            return d
+
+        def same_region():
+            return steady(region(theirs)) == steady(ours.get("opts") or {})
+
+        path = ours.get("path")
+        # ss shows a unix name up to its first blank (it reads it with %s);
+        # ours is the whole name.
+        shown = path.split(" ")[0] if isinstance(path, str) else None
+        # netlink -e: jc reads `sk=HEX` as the peer port and `cb=N` as the
+        # process or opts column.
+        if theirs.get("netid") == "nl" and isinstance(ours.get("opts"), dict):
+            d = ours["opts"]
+            if key == "peer_port":
+                return theirs[key] == "sk=" + d.get("cookie", "")
+            if key == "peer_port_num":
+                return str(theirs.get("peer_port", "")).startswith("sk=")
+            if key in ("process", "opts") and isinstance(theirs[key], str):
+                return theirs[key].startswith("cb=" + d.get("cb", ""))
+        # A unix row whose name and inode ss separates by one blank, once jc
+        # splits rows at two or more blanks (after any row with options):
+        # `path` is "NAME INODE", `local_port` the peer's "* 0", and the
+        # options land in `peer_address`.
+        if shown is not None and theirs.get("local_port") == f"{ours.get('peer_address')} {ours.get('peer_port')}":
+            if key == "path":
+                return theirs[key] == f"{shown} {ours.get('local_port')}"
+            if key == "local_port":
+                return True
+            if key == "local_port_num":
+                return theirs[key] == 0
+            if key == "peer_address":
+                return same_region()
+        if key == "path" and shown is not None and theirs[key] == shown:
+            return True
+        if key in ("process", "opts"):
+            return same_region()
+        # jc takes the digits out of a service name (x11 -> 11); ours is the
+        # port's number.
+        for side in ("local", "peer"):
+            if key == side + "_port_num" and not str(theirs.get(side + "_port", "")).isdigit():
+                return True
     return False
 
 
@@ -143,7 +205,13 @@ def check_holders(i, obj, by, errs):
 def main():
     parser, text_file, json_file = sys.argv[1:4]
     text = open(text_file, encoding="utf-8", errors="surrogateescape").read()
-    theirs = route6(text) if parser == "netstat-route6" else jc.parse(parser, text, quiet=True)
+    if parser == "netstat-route6":
+        theirs = route6(text)
+    elif parser == "netstat-ifconfig":
+        # netstat -ie: ifconfig's blocks after the table's title.
+        theirs = jc.parse("ifconfig", text.split("\n", 1)[-1], quiet=True)
+    else:
+        theirs = jc.parse(parser, text, quiet=True)
     raw = open(json_file, "rb").read()
     errs = []
     try:

@@ -125,10 +125,10 @@ fn list(o: &mut Out, applet: &str, fd: i32, first: bool, root: &ProcRoot, c: &Cf
     }
     merge(&mut list);
     if json::on() {
-        // One array a round; the long blocks (-e) are not in JSON yet (the
-        // option is refused before this).
+        // One array a round: the short table's records, or with -e jc's
+        // ifconfig records.
         let mut arr = json::Array::open(o);
-        let r = rows_json(o, &mut arr, fd, &list, c);
+        let r = if c.extend == 0 { rows_json(o, &mut arr, fd, &list, c) } else { long_json(o, &mut arr, fd, root, &list, c) };
         arr.close(o);
         return r;
     }
@@ -489,6 +489,140 @@ fn rows_json(o: &mut Out, arr: &mut json::Array, fd: i32, list: &[Iface], c: &Cf
             }
         }
         j.num("flags", info.flags as u64);
+        json::netns(&mut j);
+        j.end();
+    }
+    Ok(())
+}
+
+/// `-ie --json`: an object per interface as jc's ifconfig parser reads
+/// net-tools' block (the `*_addr` fields are the last address of their
+/// family, as jc keeps them; `ipv4` and `ipv6` list every one), and what
+/// the block shows besides (txqueuelen, the compressed counters).
+fn long_json(o: &mut Out, arr: &mut json::Array, fd: i32, root: &ProcRoot, list: &[Iface], c: &Cfg) -> Result<(), Failure> {
+    for ife in list {
+        let i = fetch(fd, &ife.name, true).map_err(|e| {
+            let why = if e.raw_os_error() == Some(libc::ENODEV) { b"Device not found" } else { io_error_text(&e) };
+            [&ife.name[..], b": error fetching interface information: ", why].concat()
+        })?;
+        if i.flags & libc::IFF_UP as u16 == 0 && !c.all {
+            continue;
+        }
+        // The IPv6 addresses, read before the object begins.
+        let mut v6: Vec<([u8; 16], u32, u32)> = Vec::new();
+        each_line(root, "if_inet6", true, &mut |line| {
+            if let Some(a) = if_inet6::parse_line(line).filter(|a| a.device == &ife.name[..]) {
+                v6.push((a.addr, a.prefix_len, a.scope));
+            }
+            Ok(())
+        })?;
+        let mut j = arr.item(o);
+        j.str("name", &ife.name).int("flags", i.flags as i16 as i64);
+        let mut w = Out::new(-1);
+        words(&mut w, i.flags as u32, &WORD_BITS, WORDS, "");
+        let state = w.pending().strip_prefix(b"<").and_then(|t| t.strip_suffix(b">")).unwrap_or(b"");
+        j.strs("state", state.split(|b| *b == b',').filter(|x| !x.is_empty()), state);
+        j.int("mtu", i.mtu as i64);
+        let at = HW_TYPES.iter().position(|h| h.0 == i.hw_type).unwrap_or(HW_TYPES.len() - 1);
+        j.str("type", field(HW_TEXT, 2 * at + 1));
+        let mut hw = Out::new(-1);
+        hw_addr(&mut hw, HW_TYPES.get(at).map_or(Hw::No, |h| h.1), &i.hw_addr);
+        let mac = hw.pending().strip_prefix(b" ").filter(|m| !m.is_empty());
+        j.opt_str("mac_addr", mac);
+        let addr = |j: &mut json::Obj<'_>, k: &str, a: Option<(u16, [u8; 4])>| {
+            match a {
+                Some(a) => {
+                    let mut t = Out::new(-1);
+                    inet(&mut t, a);
+                    j.str(k, t.pending());
+                }
+                None => {
+                    j.null(k);
+                }
+            }
+        };
+        let bcast = i.flags as i32 & libc::IFF_BROADCAST != 0;
+        addr(&mut j, "ipv4_addr", i.inet.map(|a| a[0]));
+        addr(&mut j, "ipv4_mask", i.inet.map(|a| a[1]));
+        addr(&mut j, "ipv4_bcast", i.inet.filter(|_| bcast).map(|a| a[2]));
+        let scope = |s: u32| -> (heapless::Vec<u8, 16>, heapless::Vec<u8, 40>) {
+            let mut h = Out::new(-1);
+            hex(h.str("0x"), s as u64, 1, false);
+            let rest = s & !0x80;
+            let set = (s >> 7 & 1) | ((rest == 0) as u32) << 1 | (rest >> 5 & 1) << 2 | (rest >> 6 & 1) << 3 | (rest >> 4 & 1) << 4;
+            let mut wd = Out::new(-1);
+            words(&mut wd, set, &[0, 1, 2, 3, 4], b"compat|global|link|site|host|", "");
+            let w = wd.pending().strip_prefix(b"<").and_then(|t| t.strip_suffix(b">")).unwrap_or(b"");
+            (heapless::Vec::from_slice(h.pending()).unwrap_or_default(), heapless::Vec::from_slice(w).unwrap_or_default())
+        };
+        let v6text = |a: &[u8; 16]| {
+            let ip = Ip::V6(*a);
+            let mut b = [0u8; addr::IP_TEXT_MAX];
+            let n = addr::format_ip(&ip.v4_mapped().map_or(ip, Ip::V4), &mut b);
+            heapless::Vec::<u8, { addr::IP_TEXT_MAX }>::from_slice(&b[..n]).unwrap_or_default()
+        };
+        match v6.last() {
+            Some((a, len, sc)) => {
+                let (h, w) = scope(*sc);
+                j.str("ipv6_addr", &v6text(a)).num("ipv6_mask", *len as u64).str("ipv6_scope", &h).str("ipv6_type", &w);
+            }
+            None => {
+                j.null("ipv6_addr").null("ipv6_mask").null("ipv6_scope").null("ipv6_type");
+            }
+        }
+        j.null("metric");
+        const COUNTERS: [(&str, usize); 15] = [
+            ("rx_packets", netdev::RX_PACKETS),
+            ("rx_bytes", netdev::RX_BYTES),
+            ("rx_errors", netdev::RX_ERRORS),
+            ("rx_dropped", netdev::RX_DROPPED),
+            ("rx_overruns", netdev::RX_FIFO),
+            ("rx_frame", netdev::RX_FRAME),
+            ("tx_packets", netdev::TX_PACKETS),
+            ("tx_bytes", netdev::TX_BYTES),
+            ("tx_errors", netdev::TX_ERRORS),
+            ("tx_dropped", netdev::TX_DROPPED),
+            ("tx_overruns", netdev::TX_FIFO),
+            ("tx_carrier", netdev::TX_CARRIER),
+            ("tx_collisions", netdev::COLLISIONS),
+            ("rx_compressed", netdev::RX_COMPRESSED),
+            ("tx_compressed", netdev::TX_COMPRESSED),
+        ];
+        for (k, n) in COUNTERS {
+            match &ife.stats {
+                Some(s) => j.num(k, s.get(n).copied().unwrap_or(0)),
+                None => j.null(k),
+            };
+        }
+        let o4 = j.key("ipv4");
+        o4.byte(b'[');
+        if let Some(a) = i.inet {
+            let mut e = json::Obj::begin(j.o);
+            addr(&mut e, "address", Some(a[0]));
+            addr(&mut e, "mask", Some(a[1]));
+            addr(&mut e, "broadcast", Some(a[2]).filter(|_| bcast));
+            if i.flags as i32 & libc::IFF_POINTOPOINT != 0 {
+                addr(&mut e, "destination", Some(a[3]));
+            }
+            e.end();
+        }
+        j.o.byte(b']');
+        let o6 = j.key("ipv6");
+        o6.byte(b'[');
+        for (k, (a, len, sc)) in v6.iter().enumerate() {
+            if k > 0 {
+                j.o.byte(b',');
+            }
+            let (h, w) = scope(*sc);
+            let mut e = json::Obj::begin(j.o);
+            e.str("address", &v6text(a)).num("mask", *len as u64).str("scope", &h).str("type", &w);
+            e.end();
+        }
+        j.o.byte(b']');
+        if i.txqlen != -1 {
+            j.int("txqueuelen", i.txqlen as i64);
+        }
+        j.str("kind", b"interface");
         json::netns(&mut j);
         j.end();
     }

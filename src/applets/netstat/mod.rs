@@ -435,10 +435,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
 fn json_missing(a: &Args) -> Option<&'static str> {
     let mode = a.mode.map(|m| m.0 as usize);
     let named = |name: &str| MODES.iter().find(|m| m.0 == name).map(|m| m.1 as usize);
-    if mode.is_some() && mode == named("interfaces") && a.extend > 0 {
-        return Some("-ie");
-    }
-    for (name, what) in [("statistics", "-s"), ("masquerade", "-M")] {
+    for (name, what) in [("masquerade", "-M")] {
         if mode.is_some() && mode == named(name) {
             return Some(what);
         }

@@ -17,6 +17,7 @@ use super::{Cfg, Fam};
 use crate::out::{Out, error_line, io_error_text};
 use crate::proc::ProcRoot;
 use crate::proc::lines::{Lines, c_str};
+use crate::json;
 use crate::proc::snmp;
 use std::io;
 
@@ -90,6 +91,10 @@ struct Printer<'a> {
     starts: heapless::Vec<u16, ENTRIES_MAX>,
     /// Whether the current table's counters are shown.
     on: bool,
+    /// `--json`: the listing's array, and the fields of the table's
+    /// object so far (None: no object open).
+    json: Option<json::Array>,
+    obj: Option<usize>,
 }
 
 impl Printer<'_> {
@@ -112,8 +117,28 @@ impl Printer<'_> {
             // Unknown tables are always shown, and keep the state.
             None => self.on = true,
         }
+        if self.json.is_some() {
+            self.end_object();
+            if self.on {
+                if let Some(a) = self.json.as_mut() {
+                    let mut j = a.item(self.o);
+                    j.str("type", title);
+                    self.obj = Some(j.fields());
+                }
+            }
+            return;
+        }
         if self.on {
             self.o.safe(title).str(":\n");
+        }
+    }
+
+    /// `--json`: the table's object ends (with the namespace, if chosen).
+    fn end_object(&mut self) {
+        if let Some(n) = self.obj.take() {
+            let mut j = json::Obj::resume(self.o, n);
+            json::netns(&mut j);
+            j.end();
         }
     }
 
@@ -138,6 +163,14 @@ impl Printer<'_> {
     /// One counter.
     fn value(&mut self, name: &[u8], val: u64) {
         if !self.on {
+            return;
+        }
+        if let Some(n) = self.obj {
+            // Every counter, under the kernel's name; a value past 2^63 is
+            // a negative one read as C's strtoull reads it (Tcp MaxConn -1).
+            let mut j = json::Obj::resume(self.o, n);
+            j.int_at(name, val as i64);
+            self.obj = Some(j.fields());
             return;
         }
         let Some((kind, text)) = self.find(name) else {
@@ -205,7 +238,8 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     let any = c.tcp || c.udp || c.udplite || c.raw;
     let sel = if any { [c.raw, c.tcp, c.udp, false] } else { [true; 4] };
     let mut o = Out::stdout();
-    let mut p = Printer { o: &mut o, state: State::Number, sel, entries: &[], starts: heapless::Vec::new(), on: false };
+    let json = json::on().then(|| json::Array::open(&mut o));
+    let mut p = Printer { o: &mut o, state: State::Number, sel, entries: &[], starts: heapless::Vec::new(), on: false, json, obj: None };
     // Each file in turn: (name, must exist, its reader). net-tools stops
     // when the first file cannot be opened and skips the others when they
     // are missing.
@@ -230,6 +264,8 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
         };
         if let Err(t) = r {
             bad = true;
+            // The table's object ends whole before the error's line.
+            p.end_object();
             let _ = p.o.flush();
             let stop = matches!(t, Trouble::Open(_));
             say(applet, root, name, t);
@@ -237,6 +273,10 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
                 break;
             }
         }
+    }
+    p.end_object();
+    if let Some(a) = p.json.take() {
+        a.close(p.o);
     }
     let status = o.finish(applet);
     if bad { 1 } else { status }
