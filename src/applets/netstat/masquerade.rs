@@ -18,10 +18,19 @@
 //! The masquerade port is the reply's destination port. With `-e`, the
 //! sequence columns (initseq, delta, prevd), which conntrack does not
 //! keep, are 0.
+//!
+//! With `--json`, one array of objects, one per row, kind "masquerade":
+//! `proto`, `expires` (as shown) and `expires_seconds`, `initseq`,
+//! `delta`, `prevd` (with `-e`), `source_address`, `destination_address`,
+//! `source_port`, `destination_port`, `masq_port` (each as shown: a name
+//! or a number) and their `*_num` numbers, and `network_protocol`. As for
+//! conntrack-lite, the array opens with its first object (or once the
+//! table has been read whole): a table that cannot be read writes nothing.
 
 use super::Cfg;
 use crate::addr::Ip;
 use crate::applets::conntrack::ct_error;
+use crate::json;
 use crate::names::{self, Hosts, PortList, Services};
 use crate::out::{Out, error_line};
 use crate::proc::ProcRoot;
@@ -60,7 +69,7 @@ pub(crate) fn masq<'a>(c: &Conntrack<'a>) -> Option<Masq<'a>> {
 /// hundredths (always 00: conntrack counts whole seconds). A negative or
 /// missing timeout (an offloaded entry) shows as 0.
 pub(crate) fn expire(o: &mut Out, secs: Option<i64>) {
-    let s = secs.unwrap_or(0).max(0) as u64;
+    let s = shown_secs(secs);
     let mut b = itoa::Buffer::new();
     o.right(b.format(s / 60).as_bytes(), 3).byte(b':');
     let sec = s % 60;
@@ -68,6 +77,20 @@ pub(crate) fn expire(o: &mut Out, secs: Option<i64>) {
         o.byte(b'0');
     }
     o.num(sec).str(".00 ");
+}
+
+/// The seconds the expiry shows: a negative or missing timeout is 0.
+fn shown_secs(secs: Option<i64>) -> u64 {
+    secs.unwrap_or(0).max(0).unsigned_abs()
+}
+
+/// The port lists names are looked up in, by protocol.
+fn port_list(proto: &[u8]) -> Option<PortList> {
+    match proto {
+        b"tcp" => Some(PortList::Tcp),
+        b"udp" | b"udplite" => Some(PortList::Udp),
+        _ => None,
+    }
 }
 
 fn port(o: &mut Out, p: u16, list: Option<PortList>, c: &Cfg, svc: &mut Services) {
@@ -93,7 +116,9 @@ fn host(o: &mut Out, ip: &Ip, c: &Cfg, hosts: &mut Hosts) {
 
 /// One row, as net-tools' print_masq lays it out.
 pub(crate) fn row(o: &mut Out, m: &Masq<'_>, c: &Cfg, hosts: &mut Hosts, svc: &mut Services) {
-    o.left(m.proto, 4);
+    // The protocol word is the table's (a HOST_PROC tree's): control bytes
+    // show as `?`, as interface names do.
+    o.safe(m.proto).spaces(4usize.saturating_sub(m.proto.len()));
     expire(o, m.secs);
     if c.extend > 0 {
         // `%10lu %5hd %5hd ` of zeros.
@@ -101,17 +126,47 @@ pub(crate) fn row(o: &mut Out, m: &Masq<'_>, c: &Cfg, hosts: &mut Hosts, svc: &m
     }
     host(o, &m.src, c, hosts);
     host(o, &m.dst, c, hosts);
-    let list = match m.proto {
-        b"tcp" => Some(PortList::Tcp),
-        b"udp" | b"udplite" => Some(PortList::Udp),
-        _ => None,
-    };
+    let list = port_list(m.proto);
     port(o, m.sport, list, c, svc);
     o.str(" -> ");
     port(o, m.dport, list, c, svc);
     o.str(" (");
     port(o, m.mport, list, c, svc);
     o.str(")\n");
+}
+
+/// One row as an object: each column as the row shows it, never cut.
+fn row_json(o: &mut Out, arr: &mut json::Array, m: &Masq<'_>, c: &Cfg, hosts: &mut Hosts, svc: &mut Services) {
+    let mut j = arr.item(o);
+    j.str("proto", m.proto);
+    let mut t = Out::new(-1);
+    expire(&mut t, m.secs);
+    j.str("expires", t.pending().trim_ascii());
+    j.num("expires_seconds", shown_secs(m.secs));
+    if c.extend > 0 {
+        j.num("initseq", 0).num("delta", 0).num("prevd", 0);
+    }
+    for (k, ip) in [("source_address", &m.src), ("destination_address", &m.dst)] {
+        let mut b = [0u8; crate::addr::IP_TEXT_MAX];
+        let text: &[u8] = if c.num_hosts {
+            let n = names::numeric_into(ip, &mut b);
+            b.get(..n).unwrap_or(b"")
+        } else {
+            hosts.lookup(ip)
+        };
+        j.str(k, text);
+    }
+    let list = port_list(m.proto);
+    for (k, p) in [("source_port", m.sport), ("destination_port", m.dport), ("masq_port", m.mport)] {
+        let mut b = itoa::Buffer::new();
+        let name = if c.num_ports { None } else { list.and_then(|l| svc.lookup(l, p)) };
+        j.str(k, name.unwrap_or(b.format(p).as_bytes()));
+    }
+    j.num("source_port_num", u64::from(m.sport)).num("destination_port_num", u64::from(m.dport)).num("masq_port_num", u64::from(m.mport));
+    j.str("kind", b"masquerade");
+    j.str("network_protocol", if matches!(m.src, Ip::V6(_)) { b"ipv6" } else { b"ipv4" });
+    json::netns(&mut j);
+    j.end();
 }
 
 pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
@@ -127,11 +182,19 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     let mut svc = Services::default();
     let mut first = true;
     let mut bad = 0u64;
+    // --json: the array opens with its first object, or once the table
+    // has been read whole (conntrack-lite's way).
+    let mut arr: Option<json::Array> = None;
     let r = ct_table::each(
         root,
         src,
         &mut |ct| {
             let Some(m) = masq(ct) else { return true };
+            if json::on() {
+                let a = arr.get_or_insert_with(|| json::Array::open(&mut o));
+                row_json(&mut o, a, &m, c, &mut hosts, &mut svc);
+                return true;
+            }
             if first {
                 first = false;
                 o.str("IP masquerading entries\n");
@@ -146,6 +209,9 @@ pub fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
         },
         &mut |_, _| bad += 1,
     );
+    if json::on() && (arr.is_some() || r.is_ok()) {
+        arr.unwrap_or_else(|| json::Array::open(&mut o)).close(&mut o);
+    }
     match r {
         // Entries that could not be read are said, not dropped.
         Ok(()) if bad > 0 => {

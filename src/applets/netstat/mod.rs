@@ -30,11 +30,14 @@ pub type Mode = fn(&str, &ProcRoot, &Cfg) -> u8;
 /// A section of the socket listing: it writes to the listing's output.
 pub type Section = fn(&mut Out, &ProcRoot, &Cfg, &mut crate::names::Hosts) -> Result<(), sockets::Failure>;
 
-/// `-g`'s section, when its feature is built.
+/// The same section for `--json`: its objects go into the listing's array.
+pub type SectionJson = fn(&mut Out, &mut crate::json::Array, &ProcRoot, &Cfg, &mut crate::names::Hosts) -> Result<(), sockets::Failure>;
+
+/// `-g`'s section, text and JSON, when its feature is built.
 #[cfg(feature = "groups")]
-const GROUPS: Option<Section> = Some(groups::list);
+const GROUPS: Option<(Section, SectionJson)> = Some((groups::list, groups::list_json));
 #[cfg(not(feature = "groups"))]
-const GROUPS: Option<Section> = None;
+const GROUPS: Option<(Section, SectionJson)> = None;
 
 /// How a mode takes `-c`: again every second, or once (net-tools' `-s`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -371,10 +374,6 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         a.netns = std::mem::take(&mut a.netns).exact(&args);
     }
     if a.json {
-        if let Some(what) = json_missing(&a) {
-            error_line(applet, &[b"--json does not cover ", what.as_bytes(), b" yet"]);
-            return 1;
-        }
         crate::json::set();
     }
     let Some(root) = ProcRoot::for_applet(applet) else { return 1 };
@@ -429,18 +428,6 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         }
         pause();
     }
-}
-
-/// The mode `--json` cannot write yet, if `a` asks for one.
-fn json_missing(a: &Args) -> Option<&'static str> {
-    let mode = a.mode.map(|m| m.0 as usize);
-    let named = |name: &str| MODES.iter().find(|m| m.0 == name).map(|m| m.1 as usize);
-    for (name, what) in [("masquerade", "-M")] {
-        if mode.is_some() && mode == named(name) {
-            return Some(what);
-        }
-    }
-    (a.groups && a.mode.is_none()).then_some("-g")
 }
 
 /// `-c`: a second between rounds, as net-tools sleeps: `poll` with no fds,

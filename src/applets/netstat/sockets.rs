@@ -127,8 +127,12 @@ fn sections(l: &mut List<'_>) -> Result<(), Failure> {
             }
         }
     }
-    if let (true, Some(groups)) = (c.groups, super::GROUPS) {
-        groups(l.o, l.root, c, &mut l.ctx.hosts)?;
+    if let (true, Some((text, json))) = (c.groups, super::GROUPS) {
+        match l.ctx.json.as_mut() {
+            // --json: the section's objects go into the listing's array.
+            Some(arr) => json(l.o, arr, l.root, c, &mut l.ctx.hosts)?,
+            None => text(l.o, l.root, c, &mut l.ctx.hosts)?,
+        }
     }
     if !c.arg || c.unx {
         load_owners(l, None);
