@@ -321,3 +321,62 @@ print(n)
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `--all-netns --json`: an array per namespace, no heading lines, every
+/// object naming its namespace; a listener in an unnamed namespace is in
+/// that namespace's array only, with the PID that names it.
+#[test]
+fn all_netns_is_an_array_per_namespace() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !built("netns") {
+        return;
+    }
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED --all-netns --json: {why}");
+        return;
+    }
+    let holder = "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1',8765)); s.listen(); print('ready',flush=True); sys.stdin.read()";
+    let mut child = std::process::Command::new("unshare")
+        .args(["-n", "sh", "-c", &format!("ip link set lo up && exec python3 -c \"{holder}\"")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = child.id();
+    let ino = std::fs::metadata(format!("/proc/{pid}/ns/net")).map(|m| std::os::unix::fs::MetadataExt::ino(&m)).unwrap();
+    let dir = applet_dir("json-netns-bin");
+    let got = run(&dir.join("netstat"), &["--json", "--all-netns", "-tlnp"], None, &[]);
+    let check = r#"
+import json, sys
+pid, ino, text = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+dec, at, arrays = json.JSONDecoder(), 0, []
+while at < len(text):
+    if text[at].isspace():
+        at += 1
+        continue
+    v, at = dec.raw_decode(text, at)
+    assert isinstance(v, list), v
+    arrays.append(v)
+assert len(arrays) >= 2, len(arrays)
+found = 0
+for a in arrays:
+    inos = {o["netns_inode"] for o in a}
+    assert len(inos) <= 1, inos
+    for o in a:
+        if o.get("local_port_num") == 8765:
+            assert o["netns_inode"] == ino and o["netns_pid"] == pid, o
+            assert [h["pid"] for h in o["holders"]] == [pid], o
+            found += 1
+assert found == 1, found
+print(len(arrays))
+"#;
+    let out = std::process::Command::new("python3").args(["-c", check, &pid.to_string(), &ino.to_string(), &got.text()]).output().unwrap();
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert!(out.status.success(), "{}{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr), got.text());
+    assert!(!got.text().contains("netns: net:["), "a heading line in JSON");
+    assert_eq!(got.code, Some(0), "{}", got.err());
+}
