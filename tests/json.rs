@@ -65,34 +65,6 @@ const ROUTES: &[(&str, &[&str])] = &[
 /// `-i`'s short table (jc's interface records).
 const IFACES: &[&[&str]] = &[&["-i"], &["-ia"], &["-in"], &["--interfaces", "--all"], &["-ie"], &["-iea"], &["-ieen"]];
 
-/// jc's module path and the comparer.
-fn jc_ready() -> Result<(), String> {
-    let jc = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/jc/jc/__init__.py");
-    if !jc.exists() {
-        return Err("jc is not in .tools/jc (tests/setup.sh installs it)".into());
-    }
-    Ok(())
-}
-
-/// `theirs` (the reference's text) read by jc's `parser` against `ours`
-/// (our JSON): None when they agree, else what differs.
-fn jc_compare(parser: &str, theirs: &Output, ours: &Output, holders: bool, what: &str) -> Option<String> {
-    let d = scratch("json-cmp");
-    std::fs::write(d.join("text"), &theirs.stdout).unwrap();
-    std::fs::write(d.join("json"), &ours.stdout).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/jc_compare.py");
-    let mut cmd = std::process::Command::new("python3");
-    cmd.arg(script).arg(parser).arg(d.join("text")).arg(d.join("json"));
-    if holders {
-        cmd.arg("--holders");
-    }
-    let out = cmd.output().unwrap();
-    if theirs.code != ours.code {
-        return Some(format!("{what}: exit {:?}, reference {:?}", ours.code, theirs.code));
-    }
-    (!out.status.success()).then(|| format!("{what}:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
-
 #[test]
 fn netstat_json_is_jc_reading_net_tools() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());

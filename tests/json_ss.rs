@@ -66,33 +66,6 @@ const PARTS: &[(&[&str], &[&str], &str, Option<&str>)] = &[
     (&["-an", "state", "listening"], &["-an"], "", Some("LISTEN")),
 ];
 
-fn jc_ready() -> Result<(), String> {
-    let jc = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/jc/jc/__init__.py");
-    if !jc.exists() {
-        return Err("jc is not in .tools/jc (tests/setup.sh installs it)".into());
-    }
-    Ok(())
-}
-
-/// `theirs` (ss's text) read by jc against `ours` (our JSON): None when
-/// they agree, else what differs.
-fn jc_compare(theirs: &Output, ours: &Output, holders: bool, what: &str) -> Option<String> {
-    let d = scratch("json-ss-cmp");
-    std::fs::write(d.join("text"), &theirs.stdout).unwrap();
-    std::fs::write(d.join("json"), &ours.stdout).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/jc_compare.py");
-    let mut cmd = Command::new("python3");
-    cmd.arg(script).arg("ss").arg(d.join("text")).arg(d.join("json"));
-    if holders {
-        cmd.arg("--holders");
-    }
-    let out = cmd.output().unwrap();
-    if theirs.code != ours.code {
-        return Some(format!("{what}: exit {:?}, reference {:?}", ours.code, theirs.code));
-    }
-    (!out.status.success()).then(|| format!("{what}:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
-
 /// A process named `sp ace` holding one listener on fds 3 (or so) and two
 /// dups of it: jc keeps one entry per pid, with the fd ss lists last.
 struct Dups(Child);
@@ -162,7 +135,7 @@ fn ss_json_is_jc_reading_ss() {
         ours.extend_from_slice(args);
         let got = run(&dir.join("ss-lite"), &ours, None, &[]);
         let holders = args.iter().any(|a| a.starts_with("--p") || (!a.starts_with("--") && a.starts_with('-') && a.contains('p')));
-        if let Some(e) = jc_compare(&want, &got, holders, &format!("ss {args:?}")) {
+        if let Some(e) = jc_compare("ss", &want, &got, holders, &format!("ss {args:?}")) {
             failures.push(e);
         }
         if !got.stderr.is_empty() {
@@ -176,7 +149,7 @@ fn ss_json_is_jc_reading_ss() {
         let mut ours = vec!["--json"];
         ours.extend_from_slice(args);
         let got = run(&dir.join("ss-lite"), &ours, Some("nobody"), &[]);
-        if let Some(e) = jc_compare(&want, &got, false, &format!("ss {args:?} as nobody")) {
+        if let Some(e) = jc_compare("ss", &want, &got, false, &format!("ss {args:?} as nobody")) {
             failures.push(e);
         }
         if !got.stderr.is_empty() || !got.text().contains("\"holders\":[{") {

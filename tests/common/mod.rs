@@ -410,3 +410,31 @@ pub fn same_output(args: &[&str], who: &str, want: &Output, got: &Output, norm: 
 pub fn as_is(out: &[u8]) -> Vec<u8> {
     out.to_vec()
 }
+
+/// Whether jc is in `.tools/jc` (tests/setup.sh puts it there).
+pub fn jc_ready() -> Result<(), String> {
+    let jc = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/jc/jc/__init__.py");
+    if !jc.exists() {
+        return Err("jc is not in .tools/jc (tests/setup.sh installs it)".into());
+    }
+    Ok(())
+}
+
+/// `theirs` (the reference's text) read by jc's `parser` against `ours`
+/// (our JSON): None when they agree, else what differs.
+pub fn jc_compare(parser: &str, theirs: &Output, ours: &Output, holders: bool, what: &str) -> Option<String> {
+    let d = scratch("json-cmp");
+    std::fs::write(d.join("text"), &theirs.stdout).unwrap();
+    std::fs::write(d.join("json"), &ours.stdout).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/jc_compare.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(parser).arg(d.join("text")).arg(d.join("json"));
+    if holders {
+        cmd.arg("--holders");
+    }
+    let out = cmd.output().unwrap();
+    if theirs.code != ours.code {
+        return Some(format!("{what}: exit {:?}, reference {:?}", ours.code, theirs.code));
+    }
+    (!out.status.success()).then(|| format!("{what}:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}

@@ -41,6 +41,7 @@ pub(super) fn show(applet: &str, root: &ProcRoot, c: &Cfg) -> u8 {
     o.finish(applet)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn tables(applet: &str, root: &ProcRoot, c: &Cfg, fams: &[Fam], ext: u32, numeric: bool, o: &mut Out, arr: &mut Option<json::Array>) -> u8 {
     for &fam in fams {
         let done = match fam {

@@ -380,10 +380,8 @@ fn inet_json(l: &mut List<'_>, t: Table, label: &str, list: PortList, s: &inet::
         obj.num("foreign_port_num", s.rport as u64);
     }
     obj.num("uid", s.uid as u64);
-    if c.programs {
-        if let Some(w) = ctx.owners.as_ref() {
-            json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
-        }
+    if let (true, Some(w)) = (c.programs, ctx.owners.as_ref()) {
+        json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
     }
     json::netns(&mut obj);
     obj.end();
@@ -391,16 +389,21 @@ fn inet_json(l: &mut List<'_>, t: Table, label: &str, list: PortList, s: &inet::
 
 /// The host and the port as the row shows them, never cut.
 fn host_port(obj: &mut Obj<'_>, keys: (&str, &str), ip: &Ip, port: u16, list: PortList, c: &Cfg, ctx: &mut Ctx) {
-    let mut hbuf = [0u8; crate::addr::IP_TEXT_MAX];
+    let (mut hbuf, mut pbuf) = ([0u8; crate::addr::IP_TEXT_MAX], itoa::Buffer::new());
+    let (host, port_text) = endpoint_text(ip, port, list, c, ctx, &mut hbuf, &mut pbuf);
+    obj.str(keys.0, host).str(keys.1, port_text);
+}
+
+/// The host (a name, or the number with `-n`) and the port (`*` for 0, a
+/// service name, or the number) of an endpoint, uncut.
+fn endpoint_text<'a>(ip: &Ip, port: u16, list: PortList, c: &Cfg, ctx: &'a mut Ctx, hbuf: &'a mut [u8; crate::addr::IP_TEXT_MAX], pbuf: &'a mut itoa::Buffer) -> (&'a [u8], &'a [u8]) {
     let host: &[u8] = if c.num_hosts {
-        let n = names::numeric_into(ip, &mut hbuf);
+        let n = names::numeric_into(ip, hbuf);
         &hbuf[..n]
     } else {
         ctx.hosts.socket_name(ip)
     };
-    obj.str(keys.0, host);
-    let mut pbuf = itoa::Buffer::new();
-    let text: &[u8] = if port == 0 {
+    let port_text: &[u8] = if port == 0 {
         b"*"
     } else if c.num_ports {
         pbuf.format(port).as_bytes()
@@ -410,7 +413,7 @@ fn host_port(obj: &mut Obj<'_>, keys: (&str, &str), ip: &Ip, port: u16, list: Po
             None => pbuf.format(port).as_bytes(),
         }
     };
-    obj.str(keys.1, text);
+    (host, port_text)
 }
 
 /// `user`: the socket's owner as `-e` shows it (a name, or the number).
@@ -513,24 +516,8 @@ fn udp_state(st: u8) -> &'static str {
 
 /// `host:port` in a 23-column field, cut as net-tools cuts it.
 fn endpoint(o: &mut Out, ip: &Ip, port: u16, list: PortList, c: &Cfg, ctx: &mut Ctx) {
-    let mut hbuf = [0u8; crate::addr::IP_TEXT_MAX];
-    let host: &[u8] = if c.num_hosts {
-        let n = names::numeric_into(ip, &mut hbuf);
-        &hbuf[..n]
-    } else {
-        ctx.hosts.socket_name(ip)
-    };
-    let mut pbuf = itoa::Buffer::new();
-    let port_text: &[u8] = if port == 0 {
-        b"*"
-    } else if c.num_ports {
-        pbuf.format(port).as_bytes()
-    } else {
-        match ctx.services.lookup(list, port) {
-            Some(n) => n,
-            None => pbuf.format(port).as_bytes(),
-        }
-    };
+    let (mut hbuf, mut pbuf) = ([0u8; crate::addr::IP_TEXT_MAX], itoa::Buffer::new());
+    let (host, port_text) = endpoint_text(ip, port, list, c, ctx, &mut hbuf, &mut pbuf);
     let (mut hl, mut pl) = (host.len(), port_text.len());
     if !c.wide && hl + pl > 22 {
         pl = pl.min(18);
@@ -674,10 +661,8 @@ fn unix_json(l: &mut List<'_>, s: &unix::UnixSock<'_>) {
         obj.str("path", s.path);
     }
     obj.str("kind", b"socket");
-    if c.programs {
-        if let Some(w) = ctx.owners.as_ref() {
-            json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
-        }
+    if let (true, Some(w)) = (c.programs, ctx.owners.as_ref()) {
+        json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
     }
     json::netns(&mut obj);
     obj.end();
