@@ -44,15 +44,34 @@ pub fn set() {
     ON.store(BUILT, Relaxed);
 }
 
-/// One listing: `[`, its objects, `]`.
+/// One listing: `[`, its objects, `]`. Without the feature no listing can
+/// be opened: the type has no values (`Never`), so every JSON path after
+/// an `open` (each behind [`on`], false then) and every `Some(Array)` is
+/// code the compiler knows is unreachable and leaves out.
 pub struct Array {
     items: usize,
+    #[cfg(not(feature = "json"))]
+    _never: Never,
+}
+
+#[cfg(not(feature = "json"))]
+enum Never {}
+
+/// What `open` would be without the feature: never reached (`on` is
+/// false), and an abort rather than a listing if it were.
+#[cfg(not(feature = "json"))]
+fn not_built() -> Never {
+    std::process::abort()
 }
 
 impl Array {
     pub fn open(o: &mut Out) -> Array {
         o.byte(b'[');
-        Array { items: 0 }
+        Array {
+            items: 0,
+            #[cfg(not(feature = "json"))]
+            _never: not_built(),
+        }
     }
 
     /// The next object of the array.
@@ -307,6 +326,13 @@ mod tests {
         assert_eq!(text(|o| assert!(string(o, b"a\"b\\c\nd\te\rf\x01g\x1fh\x7f"))), r#""a\"b\\c\nd\te\rf\u0001g\u001fh\u007f""#);
         assert_eq!(text(|o| assert!(string(o, "é→😀".as_bytes()))), "\"é→😀\"");
         assert_eq!(text(|o| assert!(!string(o, b"a\xffb\xe2\x82"))), r#""a\ufffdb\ufffd""#);
+    }
+
+    /// Arrays exist only with the feature (without it `open` is never
+    /// reached, and aborts).
+    #[cfg(feature = "json")]
+    #[test]
+    fn arrays_and_objects() {
         let t = text(|o| {
             let mut a = Array::open(o);
             a.item(o).str("name", b"x\xc0y").num("n", 7).int("m", -3).null("z").bool("b", true).end();

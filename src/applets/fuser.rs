@@ -351,7 +351,7 @@ pub fn main(applet: &'static str, args: Vec<OsString>) -> u8 {
         error_line(applet, &[if a.names.is_empty() { b"no NAME given" } else { b"-4 and -6 exclude each other" }]);
         return 1;
     }
-    if a.json {
+    if crate::json::BUILT && a.json {
         // -s asks for no output, --json for a listing: say which is meant.
         if a.silent {
             error_line(applet, &[b"-s and --json exclude each other"]);
@@ -416,7 +416,9 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
     let Run { a, specs, fam, sig, ns } = *run;
     // Every matching socket (by NAME), from the tables asked for; and the
     // set of their inodes for the fd scan.
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut hits: Vec<(usize, u64)> = Vec::new();
+    // --json: each match's socket, for its object.
+    let mut details: Vec<Hit> = Vec::new();
     let mut inodes = Vec::new();
     for (bit, t) in Table::ALL.iter().enumerate() {
         if !specs.iter().any(|s| s.tables(fam) >> bit & 1 != 0) {
@@ -432,7 +434,10 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
                             let inet::Line::Sock(s) = inet::parse_line(l, Endian::NATIVE) else { continue };
                             for (i, sp) in specs.iter().enumerate() {
                                 if s.inode != 0 && sp.tables(fam) >> bit & 1 != 0 && sp.matches(&s) {
-                                    hits.push(Hit { name: i, table: bit, local: s.local, lport: s.lport, remote: s.remote, rport: s.rport, inode: s.inode });
+                                    hits.push((i, s.inode));
+                                    if crate::json::on() {
+                                        details.push(Hit { name: i, table: bit, local: s.local, lport: s.lport, remote: s.remote, rport: s.rport, inode: s.inode });
+                                    }
                                     insert(&mut inodes, s.inode);
                                 }
                             }
@@ -449,9 +454,11 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
             return 2;
         }
     }
-    let json = crate::json::on();
+    // `on()` at each use, not a copy: inside the scan's closure a copy is a
+    // runtime value, and the JSON path would stay in a build without it.
+    let json = || crate::json::on();
     if hits.is_empty() {
-        if json {
+        if json() {
             crate::json::Array::open(o).close(o);
             if o.finish(applet) != 0 {
                 return 2;
@@ -478,7 +485,7 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
                 return;
             }
             uids.push((pid as u64, owner_uid(root, pid as u64)));
-            if json {
+            if json() {
                 let p = info.load(root, pid);
                 facts.push(Facts { pid, cmdline: p.cmdline.clone(), exe: p.exe.clone() });
             }
@@ -494,7 +501,7 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
     let per_name: Vec<Vec<u64>> = (0..a.names.len())
         .map(|i| {
             let mut pids = Vec::new();
-            for x in hits.iter().filter(|h| h.name == i).flat_map(|h| owners.holders(h.inode)) {
+            for x in hits.iter().filter(|h| h.0 == i).flat_map(|h| owners.holders(h.1)) {
                 let p = x.pid as u64;
                 if p != me {
                     insert(&mut pids, p);
@@ -506,14 +513,14 @@ fn holders(applet: &str, root: &ProcRoot, run: &Run<'_>, o: &mut Out) -> u8 {
         .collect();
     let mut status = targets.is_empty() as u8;
     let mut users = Users::default();
-    if json {
+    if json() {
         crate::spill::heap_sort(&mut facts, |x, y| x.pid < y.pid);
-        write_json(root, run, &hits, &owners, &Signalled { kill: a.kill, uids: &uids, failed: &failed, facts: &facts }, o);
+        write_json(root, run, &details, &owners, &Signalled { kill: a.kill, uids: &uids, failed: &failed, facts: &facts }, o);
     }
     let mut e = Out::stderr();
     let mut header = a.verbose;
     for (name, pids) in a.names.iter().zip(&per_name) {
-        if pids.is_empty() || a.silent || json {
+        if pids.is_empty() || a.silent || json() {
             continue;
         }
         if header {

@@ -33,11 +33,12 @@ pub type Section = fn(&mut Out, &ProcRoot, &Cfg, &mut crate::names::Hosts) -> Re
 /// The same section for `--json`: its objects go into the listing's array.
 pub type SectionJson = fn(&mut Out, &mut crate::json::Array, &ProcRoot, &Cfg, &mut crate::names::Hosts) -> Result<(), sockets::Failure>;
 
-/// `-g`'s section, text and JSON, when its feature is built.
+/// `-g`'s section, text and (with feature `json`) JSON, when its feature
+/// is built.
 #[cfg(feature = "groups")]
-const GROUPS: Option<(Section, SectionJson)> = Some((groups::list, groups::list_json));
+const GROUPS: Option<(Section, Option<SectionJson>)> = Some((groups::list, if crate::json::BUILT { Some(groups::list_json) } else { None }));
 #[cfg(not(feature = "groups"))]
-const GROUPS: Option<(Section, SectionJson)> = None;
+const GROUPS: Option<(Section, Option<SectionJson>)> = None;
 
 /// How a mode takes `-c`: again every second, or once (net-tools' `-s`).
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -23,9 +23,9 @@ pub(super) struct Ctx {
     owners: Option<Owners>,
     /// Rows held back until the owner map is made for them (see [`Held`]).
     held: Option<Held>,
-    /// `--json`: the listing's array, and the holders' facts.
-    json: Option<json::Array>,
-    info: Info,
+    /// `--json`: the listing's array, and the holders' facts (None-only
+    /// in a build without JSON: see [`json::Array`]).
+    json: Option<(json::Array, Info)>,
 }
 
 /// Most bytes of table lines held back for [`Owners::scan_first`]: 64 KiB
@@ -81,14 +81,14 @@ pub(super) fn list(o: &mut Out, root: &ProcRoot, c: &Cfg, ctx: &mut Ctx) -> Resu
         ctx.held = Some(Held::default());
     }
     if json::on() {
-        ctx.json = Some(json::Array::open(o));
+        ctx.json = Some((json::Array::open(o), Info::default()));
     }
     let mut l = List { o, root, c, ctx };
     let r = sections(&mut l);
     // Owners for what is still held, then the rows; on an error, the rows
     // read before it (as printing each at once would have left them).
     release(&mut l, false);
-    if let Some(a) = l.ctx.json.take() {
+    if let Some((a, _)) = l.ctx.json.take() {
         a.close(l.o);
     }
     r
@@ -128,10 +128,10 @@ fn sections(l: &mut List<'_>) -> Result<(), Failure> {
         }
     }
     if let (true, Some((text, json))) = (c.groups, super::GROUPS) {
-        match l.ctx.json.as_mut() {
+        match (l.ctx.json.as_mut(), json) {
             // --json: the section's objects go into the listing's array.
-            Some(arr) => json(l.o, arr, l.root, c, &mut l.ctx.hosts)?,
-            None => text(l.o, l.root, c, &mut l.ctx.hosts)?,
+            (Some((arr, _)), Some(json)) => json(l.o, arr, l.root, c, &mut l.ctx.hosts)?,
+            _ => text(l.o, l.root, c, &mut l.ctx.hosts)?,
         }
     }
     if !c.arg || c.unx {
@@ -344,7 +344,8 @@ fn inet_line(l: &mut List<'_>, tag: u8, t: Table, line: &[u8]) {
 fn inet_json(l: &mut List<'_>, t: Table, label: &str, list: PortList, s: &inet::InetSock) {
     let (c, root) = (l.c, l.root);
     let ctx = &mut *l.ctx;
-    let Some(arr) = ctx.json.as_mut() else { return };
+    // Out of the context while the row's names are looked up in it.
+    let Some((mut arr, mut info)) = ctx.json.take() else { return };
     let mut obj = arr.item(l.o);
     obj.str("proto", label.as_bytes()).num("recv_q", s.rx_queue).num("send_q", s.tx_queue);
     host_port(&mut obj, ("local_address", "local_port"), &s.local, s.lport, list, c, ctx);
@@ -381,10 +382,11 @@ fn inet_json(l: &mut List<'_>, t: Table, label: &str, list: PortList, s: &inet::
     }
     obj.num("uid", s.uid as u64);
     if let (true, Some(w)) = (c.programs, ctx.owners.as_ref()) {
-        json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
+        json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut info);
     }
     json::netns(&mut obj);
     obj.end();
+    ctx.json = Some((arr, info));
 }
 
 /// The host and the port as the row shows them, never cut.
@@ -638,7 +640,8 @@ fn unix_state(s: &unix::UnixSock<'_>) -> &'static [u8] {
 fn unix_json(l: &mut List<'_>, s: &unix::UnixSock<'_>) {
     let (c, root) = (l.c, l.root);
     let ctx = &mut *l.ctx;
-    let Some(arr) = ctx.json.as_mut() else { return };
+    // Out of the context while the row's names are looked up in it.
+    let Some((mut arr, mut info)) = ctx.json.take() else { return };
     let mut obj = arr.item(l.o);
     obj.str("proto", if s.protocol == 0 { b"unix" } else { b"??" }).num("refcnt", s.refcount as u64);
     let mut flags: heapless::Vec<u8, 12> = heapless::Vec::new();
@@ -662,10 +665,11 @@ fn unix_json(l: &mut List<'_>, s: &unix::UnixSock<'_>) {
     }
     obj.str("kind", b"socket");
     if let (true, Some(w)) = (c.programs, ctx.owners.as_ref()) {
-        json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut ctx.info);
+        json::holders(&mut obj, root, w, s.inode, &mut ctx.users, &mut info);
     }
     json::netns(&mut obj);
     obj.end();
+    ctx.json = Some((arr, info));
 }
 
 #[cfg(test)]
