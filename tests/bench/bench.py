@@ -23,6 +23,9 @@ PROCS, PAIRS = 8, 1500
 NET_FILES = ["/proc/net/" + f for f in ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")]
 
 
+JC = os.path.join(HERE, "..", "..", ".tools", "jc")
+
+
 def timed(cmd, env=None):
     t = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
@@ -66,6 +69,9 @@ def main():
         "sockbox -tlnp": sb("-tlnp"),
         "net-tools -tlnp": ["netstat", "-tlnp"],
         "ss -tuanp": ["ss", "-tuanp"],
+        "sockbox --json -tuanp": sb("--json", "-tuanp"),
+        # What --json replaces: net-tools' text read by jc (.tools/jc).
+        "net-tools -tuanp | jc": ["sh", "-c", "netstat -tuanp | PYTHONPATH=%s python3 -m jc --netstat >/dev/null" % JC],
         "floor: read /proc/net": ["cat"] + [f for f in NET_FILES if os.path.exists(f)],
         "floor: read all fd links": ["sh", "-c", "find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 -printf '%l\\n' 2>/dev/null"],
     }
@@ -74,7 +80,7 @@ def main():
         for k, c in cmds.items():
             times[k].append(timed(c))
     med = {k: statistics.median(v) for k, v in times.items()}
-    rss = {k: rss_kib(c) for k, c in cmds.items() if not k.startswith("floor")}
+    rss = {k: rss_kib(c) for k, c in cmds.items() if not k.startswith("floor") and "|" not in k}
     end_scene(holders)
 
     print("sockets in /proc/net/tcp: %d, rounds: %d" % (nsock, rounds))
@@ -87,7 +93,8 @@ def main():
     print("|---|---:|")
     for ours, peer in (("sockbox -tuanp", "net-tools -tuanp"), ("sockbox -tuan", "net-tools -tuan"),
                        ("sockbox -tuan", "busybox -tuan"), ("sockbox -tlnp", "net-tools -tlnp"),
-                       ("sockbox -tuanp", "ss -tuanp")):
+                       ("sockbox -tuanp", "ss -tuanp"), ("sockbox --json -tuanp", "sockbox -tuanp"),
+                       ("sockbox --json -tuanp", "net-tools -tuanp | jc")):
         print("| %s / %s | %.2f |" % (ours, peer, med[ours] / med[peer]))
     floor = med["floor: read /proc/net"] + med["floor: read all fd links"]
     print("| sockbox -tuanp / floor (net files + fd links) | %.2f |" % (med["sockbox -tuanp"] / floor))
