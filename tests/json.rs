@@ -352,3 +352,70 @@ print(len(arrays))
     assert!(!got.text().contains("netns: net:["), "a heading line in JSON");
     assert_eq!(got.code, Some(0), "{}", got.err());
 }
+
+/// A read error mid-listing: the rows read before it as whole objects, the
+/// array closed, the error on stderr and the text's exit status; the text
+/// listing stops at the same place.
+#[test]
+fn an_error_mid_listing_leaves_whole_objects() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let d = scratch("json-midway");
+    std::fs::create_dir_all(d.join("net/udp")).unwrap();
+    let tcp = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 100 0 0 10 0\n   1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 102 1 0000000000000000 100 0 0 10 0\n";
+    std::fs::write(d.join("net/tcp"), tcp).unwrap();
+    let dir = applet_dir("json-midway-bin");
+    let env = [("HOST_PROC", d.to_str().unwrap())];
+    let text = run(&dir.join("netstat"), &["-tuan"], None, &env);
+    let got = run(&dir.join("netstat"), &["--json", "-tuan"], None, &env);
+    assert_eq!(got.code, text.code, "{}", got.err());
+    assert_ne!(got.code, Some(0));
+    assert_eq!(got.err(), text.err(), "the same one line");
+    assert_eq!(got.err().lines().count(), 1, "{}", got.err());
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import json,sys; a=json.loads(sys.stdin.read()); assert [o['local_port_num'] for o in a] == [22, 80], a; print('ok')"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(&got.stdout)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr), got.text());
+}
+
+/// `-c --json`: an array a round, each a whole listing.
+#[test]
+fn continuous_rounds_are_arrays() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = private_netns() {
+        eprintln!("SKIPPED -c --json: {why}");
+        return;
+    }
+    let work = scratch("json-rounds");
+    let _h = Holder::start(None, "full", work.to_str().unwrap());
+    let dir = applet_dir("json-rounds-bin");
+    let out = std::process::Command::new("timeout").args(["2.5", dir.join("netstat").to_str().unwrap(), "--json", "-tlnc"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let check = r#"
+import json, sys
+text = sys.argv[1]
+dec, at, arrays = json.JSONDecoder(), 0, []
+while at < len(text):
+    if text[at].isspace():
+        at += 1
+        continue
+    try:
+        v, at = dec.raw_decode(text, at)
+    except ValueError:
+        break  # the round cut by the timeout
+    arrays.append(v)
+assert len(arrays) >= 2, len(arrays)
+assert all(a == arrays[0] for a in arrays) and len(arrays[0]) >= 3, arrays
+print(len(arrays))
+"#;
+    let r = std::process::Command::new("python3").args(["-c", check, &text]).output().unwrap();
+    assert!(r.status.success(), "{}{}\n{text}", String::from_utf8_lossy(&r.stdout), String::from_utf8_lossy(&r.stderr));
+}
