@@ -5,7 +5,9 @@
 # fuser-port (tests/fuser.rs, proc-tree tests), conntrack-lite and
 # netstat-nat (tests/conntrack_lite.rs on a proc tree; tests/netstat_nat.rs's
 # tables, against Debian's netstat-nat as root), and as root `netstat -i` on
-# a bare network namespace's loopback (tests/live_iface.rs). Big-endian targets get the
+# a bare network namespace's loopback (tests/live_iface.rs); natively (x86_64),
+# as root, tests/json.rs with the static binary (its peak RSS is the product's).
+# Big-endian targets get the
 # big-endian twin of each tree, MIPS targets a twin with MIPS's unix socket
 # type numbers (SOCKBOX_ABI=mips), and must print exactly what the peer printed.
 # A preset (--config NAME, cross/presets.tsv) runs from dist/NAME/ARCH, through
@@ -45,6 +47,7 @@ for arch in "${archs[@]}"; do
        { ! has conntrack || { cargo test -q --locked --test conntrack_lite additions_and_refusals &&
            cargo test -q --locked --test netstat_nat -- fixtures_match_netstat_nat missing_table_says sort_is_netstat \
              hostile_tables a_full_table more_rows_than && ran+=(conntrack-lite netstat-nat); }; } &&
+       { ! has json || [ -n "$runner" ] || [ "$(id -u)" != 0 ] || { cargo test -q --locked --test json && ran+=(json); }; } &&
        cargo test -q --locked --test cli -- unknown_and_unbuilt unsupported_options help_goes_to; } > "$log" 2>&1; then
     echo "cross/test.sh: $config $arch ($endian-endian${runner:+, $runner}): ${ran[*]} outputs equal their peers' (fixture trees; -i on a bare namespace's loopback); option and applet errors as built"
   else

@@ -177,10 +177,17 @@ print("ok")
 }
 
 /// Memory: `-tuanp --json` at 24,000 sockets peaks within a few KiB of
-/// the text listing's peak (objects are written as rows are read).
+/// the text listing's peak (objects are written as rows are read). Measured
+/// on the static build, with its own allocator (cross/test.sh runs this
+/// with `SOCKBOX_BIN`): the host build's glibc malloc (and a debug build's
+/// frames) move the peak by hundreds of KiB for reasons of their own.
 #[test]
 fn json_memory_stays_with_the_text() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if std::env::var_os("SOCKBOX_BIN").is_none() {
+        eprintln!("SKIPPED --json memory: measured on the static build (cross/test.sh)");
+        return;
+    }
     if let Err(why) = private_netns() {
         eprintln!("SKIPPED --json memory: {why}");
         return;
