@@ -647,6 +647,13 @@ fn json_hostile_tree() {
         }
         assert_eq!(t.contains(r#""family": "ipv4", "family_number": 2"#), !extra.is_empty(), "{t}");
     }
+    // The text shows the same table's hostile words by the rule for
+    // untrusted names: no raw control byte, `?` for each.
+    for extra in [&[][..], &["-o", "extended"]] {
+        let o = run(&bin, &[&["-L"][..], extra].concat(), None, &env);
+        assert!(!o.stdout.iter().any(|&b| b < 0x20 && b != b'\n' || b == 0x7f), "a raw control byte in -L {extra:?}:\n{}", o.text());
+        assert!(o.text().contains("t\u{fffd}\"?p") || o.text().contains("t?\"?p"), "{}", o.text());
+    }
     // -C, -S, and their failures.
     let o = run(&bin, &["-C", "--max", "--json"], None, &env);
     assert_eq!((o.text(), o.code), ("[\n{\"count\":3,\"max\":65536}\n]\n".to_string(), Some(0)));

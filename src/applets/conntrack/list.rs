@@ -218,9 +218,11 @@ fn hex(mut v: u32, buf: &mut [u8; 8]) -> &[u8] {
 pub fn render(o: &mut Out, c: &Conntrack<'_>, extended: bool, proc_use: bool, owner: Option<&Process>) {
     let start = o.pending().len();
     if extended {
-        o.left(c.l3, 8).byte(b' ').num(c.l3num.into()).byte(b' ');
+        o.safe(c.l3).spaces(8usize.saturating_sub(c.l3.len())).byte(b' ').num(c.l3num.into()).byte(b' ');
     }
-    o.left(c.l4, 8).byte(b' ').num(c.l4num.into()).byte(b' ');
+    // The protocol's word comes from the table (a HOST_PROC tree's is
+    // anyone's): shown by the rule for untrusted names.
+    o.safe(c.l4).spaces(8usize.saturating_sub(c.l4.len())).byte(b' ').num(c.l4num.into()).byte(b' ');
     if let Some(t) = c.timeout {
         o.num(t.max(0) as u64).byte(b' ');
     }
