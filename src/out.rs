@@ -121,6 +121,12 @@ impl Out {
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
+        // A scratch buffer (`Out::new(-1)`: text formatted to be read back
+        // with `pending`) has nowhere to go.
+        if self.fd < 0 {
+            self.len = 0;
+            return Ok(());
+        }
         if self.failed != 0 {
             self.len = 0;
             return Err(io::Error::from_raw_os_error(std::mem::take(&mut self.failed)));
